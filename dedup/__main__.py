@@ -1,0 +1,5 @@
+"""Allow `python -m dedup`."""
+
+from dedup.cli import main
+
+main()

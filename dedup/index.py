@@ -1,0 +1,69 @@
+"""Indexes of earlier articles: passage fingerprints (hash -> articles) and document MinHash-LSH (datasketch).
+
+Both keep articles by their sequence number in the stream. The fingerprint index stops growing a hash's posting
+list at `max_df` articles and ignores that hash from then on, so boilerplate and stock phrases stop producing
+candidate pairs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from dedup.records import U64Array
+from dedup.signature import U32Array, permutations
+
+
+class FingerprintIndex:
+    """Map each passage fingerprint to the articles that hold it."""
+
+    def __init__(self, max_df: int) -> None:
+        if max_df < 1:
+            raise ValueError("max_df must be at least 1")
+        self.max_df = max_df
+        self._postings: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._postings)
+
+    def candidates(self, fingerprints: U64Array) -> list[int]:
+        """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
+        found: set[int] = set()
+        for value in np.unique(fingerprints).tolist():
+            posting = self._postings.get(value)
+            if posting is not None and len(posting) < self.max_df:
+                found.update(posting)
+        return sorted(found)
+
+    def insert(self, seq: int, fingerprints: U64Array) -> None:
+        """Add article `seq` under each of its fingerprints."""
+        for value in np.unique(fingerprints).tolist():
+            posting = self._postings.setdefault(value, [])
+            if len(posting) < self.max_df:
+                posting.append(seq)
+
+
+class DocumentIndex:
+    """Whole-document MinHash signatures in a datasketch `MinHashLSH`, queried for near-duplicate candidates."""
+
+    def __init__(self, threshold: float, num_perm: int, seed: int) -> None:
+        self.num_perm, self.seed = num_perm, seed
+        self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm)
+
+    def _minhash(self, hashvalues: U32Array) -> Any:
+        return MinHash(
+            seed=self.seed,
+            hashvalues=hashvalues,
+            permutations=permutations(self.num_perm, self.seed),
+            scheme="affine32",
+        )
+
+    def query(self, hashvalues: U32Array) -> list[int]:
+        """Return the articles (sorted) whose signatures collide with `hashvalues` in at least one LSH band."""
+        return sorted(self._lsh.query(self._minhash(hashvalues)))
+
+    def insert(self, seq: int, hashvalues: U32Array) -> None:
+        """Add article `seq`'s signature."""
+        self._lsh.insert(seq, self._minhash(hashvalues), check_duplication=False)

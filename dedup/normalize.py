@@ -1,0 +1,79 @@
+"""Split a text into word tokens, normalized for comparison, each with its span in the original text.
+
+Tokens are runs of word characters (Unicode `\\w`); CJK ideographs and kana, which are written without spaces, are
+one token each. A token is compared after NFKC and case folding, so quotes, dashes, spacing and case never decide
+a match, while every reported span still indexes the text exactly as the user gave it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.records import I64Array
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+WORD_RE = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
+
+# For pure-ASCII text (most news) a byte lookup table replaces the regex: \w on ASCII is [A-Za-z0-9_].
+_ASCII_WORD = np.zeros(256, dtype=np.bool_)
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_":
+    _ASCII_WORD[_c] = True
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Tokens of a text: character spans in the original, and byte ranges of their normalized form in `data`."""
+
+    starts: I64Array
+    ends: I64Array
+    byte_starts: I64Array
+    byte_ends: I64Array
+    data: npt.NDArray[np.uint8]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def token(self, i: int) -> str:
+        """Return the normalized form of token `i` (for tests and debugging)."""
+        return bytes(self.data[self.byte_starts[i] : self.byte_ends[i]]).decode("utf-8")
+
+
+def normalize_token(token: str) -> str:
+    """Return the comparison form of one token: NFKC, then case folding."""
+    if token.isascii():
+        return token.lower()
+    return unicodedata.normalize("NFKC", token).casefold()
+
+
+def normalize_text(text: str) -> Normalized:
+    """Tokenize and normalize `text`, keeping each token's character span in it."""
+    if text.isascii():
+        return _normalize_ascii(text)
+    return _normalize_unicode(text)
+
+
+def _normalize_ascii(text: str) -> Normalized:
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    is_word = _ASCII_WORD[raw].astype(np.int8)
+    edges = np.diff(is_word, prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1).astype(np.int64)
+    ends = np.flatnonzero(edges == -1).astype(np.int64)
+    return Normalized(starts, ends, starts, ends, _ASCII_LOWER[raw])
+
+
+def _normalize_unicode(text: str) -> Normalized:
+    spans = [m.span() for m in WORD_RE.finditer(text)]
+    pieces = [normalize_token(text[s:e]).encode("utf-8", "surrogatepass") for s, e in spans]
+    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    byte_ends = np.cumsum(lengths)
+    byte_starts = byte_ends - lengths
+    span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    data = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    return Normalized(span_array[:, 0].copy(), span_array[:, 1].copy(), byte_starts, byte_ends, data)

@@ -1,0 +1,195 @@
+"""Read articles from JSON lines (files, `.gz`, stdin) and plain-text files or folders.
+
+Every input record becomes an `Article` or a `Rejected` that names its file and line, so a caller can account for
+all of them; problems that cost no record (an unparseable date, a skipped file) come as a `Notice`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from dedup.records import Article, Notice, Rejected
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+TEXT_SUFFIXES = (".txt",)
+STDIN_NAME = "<stdin>"
+
+Record = Article | Rejected | Notice
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMap:
+    """Names of the JSON fields that hold each article attribute."""
+
+    id: str = "id"
+    text: str = "text"
+    outlet: str = "outlet"
+    published: str = "published"
+    url: str = "url"
+    title: str = "title"
+
+
+class _SeenIds:
+    """Remember where each id was first seen, to reject later duplicates."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def check(self, article_id: str, where: str) -> str | None:
+        first = self._first.setdefault(article_id, where)
+        return None if first == where else f'duplicate id "{article_id}" (first seen at {first})'
+
+
+def read_articles(
+    paths: Iterable[str], stdin: BinaryIO | None = None, fields: FieldMap | None = None
+) -> Iterator[Record]:
+    """Yield every record of the given paths in order; `-` or no paths at all read `stdin` as JSON lines."""
+    fields = fields or FieldMap()
+    seen = _SeenIds()
+    path_list = list(paths)
+    if not path_list:
+        path_list = ["-"]
+    for path in path_list:
+        if path == "-":
+            if stdin is None:
+                raise ValueError("no stdin stream given for '-'")
+            yield from _read_jsonl(stdin, STDIN_NAME, fields, seen)
+        elif os.path.isdir(path):
+            yield from _read_folder(Path(path), fields, seen)
+        else:
+            yield from _read_file(Path(path), fields, seen)
+
+
+def _read_folder(folder: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES):
+                yield from _read_file(path, fields, seen)
+            else:
+                yield Notice(str(path), None, "skipped: not a .txt, .jsonl or .jsonl.gz file")
+
+
+def _read_file(path: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+    name = str(path)
+    try:
+        if name.endswith(JSONL_SUFFIXES):
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(path, "rb") as stream:
+                yield from _read_jsonl(stream, name, fields, seen)  # type: ignore[arg-type]
+        else:
+            yield _read_text_file(path, seen)
+    except OSError as err:
+        yield Rejected(name, None, f"cannot read file: {err.strerror or err}")
+
+
+def _read_text_file(path: Path, seen: _SeenIds) -> Article | Rejected:
+    name = str(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return Rejected(name, None, f"invalid UTF-8 at byte {err.start}")
+    duplicate = seen.check(path.name, name)
+    if duplicate:
+        return Rejected(name, None, duplicate)
+    return Article(id=path.name, text=text, source=name)
+
+
+def _read_jsonl(stream: BinaryIO, name: str, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+    line_no = 0
+    try:
+        for line_no, raw in enumerate(stream, 1):
+            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte order mark, as some editors write
+            if not raw.strip():
+                continue
+            yield from _parse_line(raw, name, line_no, fields, seen)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        yield Rejected(name, line_no + 1, f"truncated or corrupt gzip data ({err}); the rest of the file is lost")
+
+
+def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        yield Rejected(name, line_no, f"invalid UTF-8 at byte {err.start}")
+        return
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        yield Rejected(name, line_no, f"invalid JSON: {err}")
+        return
+    if not isinstance(obj, dict):
+        yield Rejected(name, line_no, f"not a JSON object but {type(obj).__name__}")
+        return
+    for key in (fields.id, fields.text):
+        if key not in obj:
+            yield Rejected(name, line_no, f'missing "{key}"')
+            return
+        if not isinstance(obj[key], str):
+            yield Rejected(name, line_no, f'"{key}" must be a string, not {_json_type(obj[key])}')
+            return
+    article_id, text = obj[fields.id], obj[fields.text]
+    if not article_id.strip():
+        yield Rejected(name, line_no, f'"{fields.id}" is empty')
+        return
+    duplicate = seen.check(article_id, f"{name}:{line_no}")
+    if duplicate:
+        yield Rejected(name, line_no, duplicate)
+        return
+    optional: dict[str, str | None] = {}
+    for attr in ("outlet", "published", "url", "title"):
+        key = getattr(fields, attr)
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            yield Notice(name, line_no, f'"{key}" must be a string or null, not {_json_type(value)}; ignored')
+            value = None
+        optional[attr] = value
+    published_at = None
+    if optional["published"] is not None:
+        published_at = parse_published(optional["published"])
+        if published_at is None:
+            yield Notice(
+                name,
+                line_no,
+                f'"{fields.published}" {optional["published"]!r} is not an ISO 8601 date; ignored',
+            )
+            optional["published"] = None
+    yield Article(
+        id=article_id,
+        text=text,
+        outlet=optional["outlet"],
+        published=optional["published"],
+        published_at=published_at,
+        url=optional["url"],
+        title=optional["title"],
+        source=name,
+        line_no=line_no,
+    )
+
+
+def parse_published(value: str) -> datetime | None:
+    """Parse an ISO 8601 date or datetime into an aware UTC datetime; a naive value is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)

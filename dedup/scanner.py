@@ -1,0 +1,168 @@
+"""The library API: `Scanner` runs each article through the stages and keeps what later articles match against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import numpy as np
+
+from dedup.align import AlignParams, align_pair
+from dedup.cluster import build_document_clusters, build_passage_clusters
+from dedup.index import DocumentIndex, FingerprintIndex
+from dedup.normalize import normalize_text
+from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
+from dedup.shingle import hash_tokens, kgram_hashes
+from dedup.signature import document_minhash, passage_fingerprints
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Every parameter of a scan; written into the output so that a run can be reproduced.
+
+    Attributes:
+        num_perm: permutations of the document MinHash (datasketch `num_perm`).
+        seed: seed of every permutation (datasketch `seed`).
+        shingle_size: words per shingle (k) for the document MinHash and the passage fingerprints.
+        min_words: the shortest passage reported, in words; any verbatim run this long is found, because the
+            fingerprint window is `min_words - shingle_size + 1` shingles.
+        passage_perms: independent fingerprint permutations (more find more lightly edited passages).
+        align_k: words per seed when aligning a candidate pair.
+        max_gap: the widest gap, in words on either side, bridged inside one passage.
+        min_similarity: the least share of a passage's words that must be matched.
+        doc_threshold: the least shingle Jaccard of two whole articles grouped as near-duplicates.
+        max_df: a fingerprint held by this many articles no longer makes candidates (boilerplate).
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 5
+    min_words: int = 10
+    passage_perms: int = 1
+    align_k: int = 3
+    max_gap: int = 8
+    min_similarity: float = 0.5
+    doc_threshold: float = 0.8
+    max_df: int = 500
+
+    def __post_init__(self) -> None:
+        rules = [
+            (self.num_perm >= 2, "num_perm must be at least 2"),
+            (self.shingle_size >= 1, "shingle_size must be at least 1"),
+            (self.min_words >= self.shingle_size, "min_words must be at least shingle_size"),
+            (self.passage_perms >= 1, "passage_perms must be at least 1"),
+            (1 <= self.align_k <= self.min_words, "align_k must be between 1 and min_words"),
+            (self.max_gap >= 0, "max_gap must not be negative"),
+            (0.0 < self.min_similarity <= 1.0, "min_similarity must be in (0, 1]"),
+            (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
+            (self.max_df >= 2, "max_df must be at least 2"),
+            (0 <= self.seed < 2**32, "seed must be in [0, 2**32)"),
+        ]
+        for ok, message in rules:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def window(self) -> int:
+        """Shingles per winnowing window: every verbatim run of `min_words` words shares a fingerprint."""
+        return self.min_words - self.shingle_size + 1
+
+    def as_dict(self) -> dict[str, int | float]:
+        """Return the parameters as a plain mapping (for the output's run record)."""
+        return {**asdict(self), "window": self.window}
+
+
+class Scanner:
+    """Find passages each new article shares with the articles seen before it, and cluster them at the end.
+
+    Example:
+        >>> scanner = Scanner()
+        >>> for article in articles:
+        ...     result = scanner.add(article)
+        >>> clusters = scanner.clusters()
+    """
+
+    def __init__(self, config: ScanConfig | None = None) -> None:
+        self.config = config or ScanConfig()
+        self._align = AlignParams(
+            self.config.align_k, self.config.max_gap, self.config.min_words, self.config.min_similarity
+        )
+        self._fingerprints = FingerprintIndex(self.config.max_df)
+        self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm, self.config.seed)
+        self.articles: list[Article] = []
+        self._tokens: list[Tokens] = []
+        self.matches: list[Match] = []
+        self.document_matches: list[DocumentMatch] = []
+
+    def scan(self, articles: Iterable[Article]) -> Iterator[ArticleResult]:
+        """Add each article in turn and yield what it matched."""
+        for article in articles:
+            yield self.add(article)
+
+    def add(self, article: Article) -> ArticleResult:
+        """Compare one article with every earlier one, remember it, and return its matches."""
+        seq = len(self.articles)
+        normalized = normalize_text(article.text)
+        tokens = Tokens(normalized.starts, normalized.ends, hash_tokens(normalized))
+        shingles = kgram_hashes(tokens.hashes, self.config.shingle_size)
+        fingerprints, _ = passage_fingerprints(
+            shingles, self.config.window, self.config.passage_perms, self.config.seed
+        )
+        minhash = document_minhash(shingles, self.config.num_perm, self.config.seed)
+        result = ArticleResult(article, seq)
+        for earlier in self._fingerprints.candidates(fingerprints):
+            result.passages += self._passages(earlier, seq, tokens)
+        if len(shingles):
+            for earlier in self._documents.query(minhash):
+                jaccard = _jaccard(self._shingles(earlier), shingles)
+                if jaccard >= self.config.doc_threshold:
+                    result.duplicates.append(DocumentMatch(earlier, seq, jaccard))
+            self._documents.insert(seq, minhash)
+        self._fingerprints.insert(seq, fingerprints)
+        self.articles.append(article)
+        self._tokens.append(tokens)
+        self.matches += result.passages
+        self.document_matches += result.duplicates
+        return result
+
+    def _passages(self, earlier: int, seq: int, tokens: Tokens) -> list[Match]:
+        before = self._tokens[earlier]
+        found = []
+        for p in align_pair(before.hashes, tokens.hashes, self._align):
+            found.append(
+                Match(
+                    a=earlier,
+                    b=seq,
+                    a_start=int(before.starts[p.a_start]),
+                    a_end=int(before.ends[p.a_end - 1]),
+                    b_start=int(tokens.starts[p.b_start]),
+                    b_end=int(tokens.ends[p.b_end - 1]),
+                    a_words=p.a_end - p.a_start,
+                    b_words=p.b_end - p.b_start,
+                    shared_words=min(p.matched_a, p.matched_b),
+                    similarity=round(p.similarity, 4),
+                )
+            )
+        return found
+
+    def _shingles(self, seq: int) -> U64Array:
+        return kgram_hashes(self._tokens[seq].hashes, self.config.shingle_size)
+
+    def published_of(self, seq: int) -> datetime | None:
+        """Return the parsed publication time of article `seq`, if it had one."""
+        return self.articles[seq].published_at
+
+    def clusters(self) -> list[Cluster]:
+        """Return the passage clusters, then the document clusters, of everything added so far."""
+        passages = build_passage_clusters(self.matches, self.published_of)
+        documents = build_document_clusters(
+            self.document_matches, lambda seq: len(self.articles[seq].text), self.published_of
+        )
+        return passages + documents
+
+
+def _jaccard(a: U64Array, b: U64Array) -> float:
+    set_a, set_b = np.unique(a), np.unique(b)
+    shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
+    return round(shared / (len(set_a) + len(set_b) - shared), 4)

@@ -1,0 +1,79 @@
+"""Per-article signatures from one shingle array: the document MinHash and the passage fingerprints.
+
+The document MinHash uses datasketch's `affine32` permutations (same seed, same values as
+`datasketch.MinHash(num_perm, seed).update_batch` fed the low 32 bits of our shingle hashes), so it can be
+indexed by `datasketch.MinHashLSH`. Passage fingerprints are winnowing minima (Schleimer, Wilkerson and Aiken,
+SIGMOD 2003): the least hash in every window of `window` consecutive shingles, under `passage_perms` independent
+hash permutations. Two texts sharing a verbatim run of `window + k - 1` tokens share at least one fingerprint.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash
+
+from dedup.records import I64Array, U64Array
+from dedup.shingle import fmix64
+
+U32Array = npt.NDArray[np.uint32]
+EMPTY_HASH = np.uint32(0xFFFFFFFF)
+_ROWS_PER_BLOCK = 4096
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[U32Array, U32Array]:
+    """Return datasketch's affine32 permutation parameters (a, b) for `num_perm` and `seed`."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+@lru_cache(maxsize=8)
+def passage_salts(passage_perms: int, seed: int) -> U64Array:
+    """Return one 64-bit salt per passage permutation, derived from `seed` alone."""
+    state = np.random.RandomState(seed)
+    return state.randint(0, 2**63, size=passage_perms, dtype=np.int64).astype(np.uint64) * np.uint64(2) + 1
+
+
+def fmix32(values: U32Array) -> U32Array:
+    """Apply the MurmurHash3 32-bit finalizer, as datasketch does before its affine32 permutations."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def document_minhash(shingles: U64Array, num_perm: int, seed: int) -> U32Array:
+    """Return the MinHash hash values of the set of `shingles` (all 0xFFFFFFFF for an empty set)."""
+    a, b = permutations(num_perm, seed)
+    result = np.full(num_perm, EMPTY_HASH, dtype=np.uint32)
+    mixed = fmix32((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    for start in range(0, len(mixed), _ROWS_PER_BLOCK):
+        block = mixed[start : start + _ROWS_PER_BLOCK, None] * a + b
+        np.minimum(result, block.min(axis=0), out=result)
+    return result
+
+
+def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, seed: int) -> tuple[U64Array, I64Array]:
+    """Return winnowing fingerprints and the shingle position each was taken from, sorted by position.
+
+    A text with fewer shingles than `window` yields its single least shingle per permutation.
+    """
+    n = len(shingles)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    hashes: list[U64Array] = []
+    positions: list[I64Array] = []
+    for salt in passage_salts(passage_perms, seed):
+        permuted = fmix64(shingles ^ salt)
+        if n <= window:
+            chosen = np.array([int(np.argmin(permuted))], dtype=np.int64)
+        else:
+            windows = np.lib.stride_tricks.sliding_window_view(permuted, window)
+            chosen = np.unique(np.arange(len(windows), dtype=np.int64) + windows.argmin(axis=1))
+        hashes.append(permuted[chosen])
+        positions.append(chosen)
+    return np.concatenate(hashes), np.concatenate(positions)
