@@ -36,14 +36,34 @@ class _Chain:
     fragments: list[tuple[int, int, int]]  # (a_start, a_end, diagonal)
 
 
-def align_pair(tokens_a: U64Array, tokens_b: U64Array, params: AlignParams) -> list[Passage]:
-    """Return the passages shared by two token-hash sequences, sorted by their start in `a`."""
-    seeds_a, seeds_b = _seed_pairs(tokens_a, tokens_b, params)
+@dataclass(frozen=True, slots=True)
+class GramProfile:
+    """An article's alignment k-grams sorted once, so that each candidate pair costs a lookup, not a sort."""
+
+    values: U64Array  # distinct k-gram hashes, sorted
+    first: I64Array  # where each value's positions start in `order`
+    counts: I64Array
+    order: I64Array  # k-gram positions sorted by value
+
+
+def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
+    """Return the sorted k-gram profile of one token-hash sequence."""
+    grams = kgram_hashes(token_hashes, k)
+    order = np.argsort(grams, kind="stable").astype(np.int64)
+    values, first, counts = np.unique(grams[order], return_index=True, return_counts=True)
+    return GramProfile(values, first.astype(np.int64), counts.astype(np.int64), order)
+
+
+def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
+    """Return the passages shared by two texts, given their k-gram profiles, sorted by their start in `a`."""
+    seeds_a, seeds_b = _seed_pairs(a, b, params)
     if len(seeds_a) == 0:
         return []
     fragments = _fragments(seeds_a, seeds_b, params.align_k)
     passages = []
     for chain in _chain(fragments, params.max_gap):
+        if sum(e - s for s, e, _ in chain.fragments) < params.min_words:
+            continue
         matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
         matched_b = _covered([(s + d, e + d) for s, e, d in chain.fragments])
         passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
@@ -52,26 +72,25 @@ def align_pair(tokens_a: U64Array, tokens_b: U64Array, params: AlignParams) -> l
     return sorted(passages, key=lambda p: (p.a_start, p.b_start))
 
 
-def _seed_pairs(tokens_a: U64Array, tokens_b: U64Array, params: AlignParams) -> tuple[I64Array, I64Array]:
+def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I64Array, I64Array]:
     """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times."""
-    grams_a = kgram_hashes(tokens_a, params.align_k)
-    grams_b = kgram_hashes(tokens_b, params.align_k)
     empty = np.zeros(0, dtype=np.int64)
-    if len(grams_a) == 0 or len(grams_b) == 0:
+    if len(a.values) == 0 or len(b.values) == 0:
         return empty, empty
-    order_b = np.argsort(grams_b, kind="stable")
-    values_b, first_b, count_b = np.unique(grams_b[order_b], return_index=True, return_counts=True)
-    _, inverse_a, count_a = np.unique(grams_a, return_inverse=True, return_counts=True)
-    slot = np.minimum(np.searchsorted(values_b, grams_a), len(values_b) - 1)
-    found = values_b[slot] == grams_a
-    found &= count_a[inverse_a] <= params.max_repeat
-    found &= count_b[slot] <= params.max_repeat
-    positions_a = np.flatnonzero(found)
-    counts = count_b[slot[positions_a]]
-    seeds_a = np.repeat(positions_a, counts)
-    offsets = np.arange(len(seeds_a)) - np.repeat(np.cumsum(counts) - counts, counts)
-    seeds_b = order_b[np.repeat(first_b[slot[positions_a]], counts) + offsets]
-    return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
+    slot = np.minimum(np.searchsorted(b.values, a.values), len(b.values) - 1)
+    shared = (b.values[slot] == a.values) & (a.counts <= params.max_repeat) & (b.counts[slot] <= params.max_repeat)
+    in_a = np.flatnonzero(shared)
+    # Fewer shared k-grams than this cannot cover min_words words on one side.
+    if len(in_a) * params.align_k < params.min_words:
+        return empty, empty
+    in_b = slot[in_a]
+    count_a, count_b = a.counts[in_a], b.counts[in_b]
+    pairs = count_a * count_b
+    group = np.repeat(np.arange(len(in_a)), pairs)
+    within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
+    seeds_b = b.order[b.first[in_b][group] + within % count_b[group]]
+    return seeds_a, seeds_b
 
 
 def _fragments(seeds_a: I64Array, seeds_b: I64Array, k: int) -> list[tuple[int, int, int]]:

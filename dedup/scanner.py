@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.align import AlignParams, align_pair
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
 from dedup.cluster import build_document_clusters, build_passage_clusters
 from dedup.index import DocumentIndex, FingerprintIndex
 from dedup.normalize import normalize_text
@@ -92,6 +92,7 @@ class Scanner:
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm, self.config.seed)
         self.articles: list[Article] = []
         self._tokens: list[Tokens] = []
+        self._profiles: list[GramProfile] = []
         self.matches: list[Match] = []
         self.document_matches: list[DocumentMatch] = []
 
@@ -110,9 +111,10 @@ class Scanner:
             shingles, self.config.window, self.config.passage_perms, self.config.seed
         )
         minhash = document_minhash(shingles, self.config.num_perm, self.config.seed)
+        profile = gram_profile(tokens.hashes, self.config.align_k)
         result = ArticleResult(article, seq)
         for earlier in self._fingerprints.candidates(fingerprints):
-            result.passages += self._passages(earlier, seq, tokens)
+            result.passages += self._passages(earlier, seq, tokens, profile)
         if len(shingles):
             for earlier in self._documents.query(minhash):
                 jaccard = _jaccard(self._shingles(earlier), shingles)
@@ -122,14 +124,15 @@ class Scanner:
         self._fingerprints.insert(seq, fingerprints)
         self.articles.append(article)
         self._tokens.append(tokens)
+        self._profiles.append(profile)
         self.matches += result.passages
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, seq: int, tokens: Tokens) -> list[Match]:
+    def _passages(self, earlier: int, seq: int, tokens: Tokens, profile: GramProfile) -> list[Match]:
         before = self._tokens[earlier]
         found = []
-        for p in align_pair(before.hashes, tokens.hashes, self._align):
+        for p in align_pair(self._profiles[earlier], profile, self._align):
             found.append(
                 Match(
                     a=earlier,
