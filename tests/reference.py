@@ -1,0 +1,68 @@
+"""Slow, obviously correct reference implementations that the vectorized stages are checked against."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from dedup.normalize import WORD_RE
+
+MASK64 = (1 << 64) - 1
+BASE = 0x100000001B3
+KGRAM_BASE = 0x9E3779B97F4A7C15
+LENGTH_MIX = 0xC2B2AE3D27D4EB4F
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, normalized form) of every word token, one regex match at a time."""
+    return [(m.start(), m.end(), unicodedata.normalize("NFKC", m.group()).casefold()) for m in WORD_RE.finditer(text)]
+
+
+def fmix64(x: int) -> int:
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB93FE53B3A4F) & MASK64
+    return x ^ (x >> 33)
+
+
+def token_hash(token: str) -> int:
+    """Hash one normalized token: a polynomial over its UTF-8 bytes (each plus one), then mixed with its length."""
+    data = token.encode("utf-8", "surrogatepass")
+    total = 0
+    for byte in data:
+        total = (total * BASE + byte + 1) & MASK64
+    return fmix64(total ^ ((len(data) * LENGTH_MIX) & MASK64))
+
+
+def kgram_hashes(hashes: list[int], k: int) -> list[int]:
+    out = []
+    for i in range(len(hashes) - k + 1):
+        combined = 0
+        for h in hashes[i : i + k]:
+            combined = (combined * KGRAM_BASE + h) & MASK64
+        out.append(fmix64(combined))
+    return out
+
+
+def winnow(hashes: list[int], window: int) -> set[int]:
+    """Return the set of window minima (the fingerprint values) of a hash sequence."""
+    if not hashes:
+        return set()
+    if len(hashes) <= window:
+        return {min(hashes)}
+    return {min(hashes[i : i + window]) for i in range(len(hashes) - window + 1)}
+
+
+def common_runs(a: list[str], b: list[str], min_len: int) -> list[tuple[int, int, int]]:
+    """Return every maximal run of equal tokens (a_start, b_start, length) at least `min_len` long."""
+    runs = []
+    for i in range(len(a)):
+        for j in range(len(b)):
+            if a[i] != b[j] or (i > 0 and j > 0 and a[i - 1] == b[j - 1]):
+                continue
+            length = 0
+            while i + length < len(a) and j + length < len(b) and a[i + length] == b[j + length]:
+                length += 1
+            if length >= min_len:
+                runs.append((i, j, length))
+    return runs

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dedup.align import AlignParams, align_pair, gram_profile
+from dedup.normalize import normalize_text
+from dedup.records import Passage
+from dedup.shingle import hash_tokens
+
+QUOTE = "our country is used as a trench in a war that is not ours it does not work"
+
+
+def align(a: str, b: str, **overrides: int | float) -> list[Passage]:
+    params = AlignParams(**overrides)  # type: ignore[arg-type]
+    pa = gram_profile(hash_tokens(normalize_text(a)), params.align_k)
+    pb = gram_profile(hash_tokens(normalize_text(b)), params.align_k)
+    return align_pair(pa, pb, params)
+
+
+def test_verbatim_passage_is_found_with_token_ranges_in_both_texts() -> None:
+    [p] = align("He said " + QUOTE + " and left", "Rama told Der Spiegel: " + QUOTE + ".")
+    assert (p.a_start, p.a_end, p.b_start, p.b_end) == (2, 20, 4, 22)
+    assert p.similarity == 1.0 and p.matched_a == p.matched_b == 18
+
+
+def test_runs_shorter_than_min_words_are_not_reported() -> None:
+    nine = "alpha bravo charlie delta echo foxtrot golf hotel india"
+    assert align(f"x y {nine} z", f"q {nine} r") == []
+    assert len(align(f"x y {nine} juliet z", f"q {nine} juliet r")) == 1
+
+
+def test_a_replaced_word_and_a_dropped_clause_stay_one_passage() -> None:
+    a = "start " + QUOTE + " of course they have every right to fight for their freedom but they must leave"
+    b = QUOTE.replace("war", "conflict") + " of course they have every right to fight but they must leave"
+    [p] = align(a, b)
+    assert (p.a_start, p.a_end) == (1, 34)
+    assert 0.9 < p.similarity < 1.0
+
+
+def test_gaps_wider_than_max_gap_split_passages() -> None:
+    first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    second = "kilo lima mike november oscar papa quebec romeo sierra tango"
+    inserted = " ".join(f"n{i}" for i in range(12))
+    assert len(align(f"{first} {second}", f"{first} {inserted} {second}")) == 2
+    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=12)) == 1
+
+
+def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
+    a = "Rama said the camp was a trench in its campaign against Iran and that " + QUOTE
+    b = "Spiegel quoted him: " + QUOTE
+    [p] = align(a, b)
+    assert p.a_end - p.a_start == 18 and p.similarity == 1.0
+
+
+def test_unrelated_texts_share_nothing() -> None:
+    assert align("the police raided the camp on June 20", "the weather in Tirana was mild this week") == []

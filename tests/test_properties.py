@@ -1,0 +1,117 @@
+"""Hypothesis properties of the signature and alignment stages."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.align import AlignParams, align_pair, gram_profile
+from dedup.normalize import normalize_text
+from dedup.shingle import hash_tokens, kgram_hashes
+from dedup.signature import document_minhash, passage_fingerprints
+from tests import reference
+
+NUM_PERM = 128
+hash_sets = st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=300)
+# Letters of several scripts, digits, punctuation, spaces and emoji.
+alphabet = st.sampled_from(list("abcXYZ019 ,.’“”-—\nßİ東京ءبтя🙂ﬁ\u0301"))
+texts = st.text(alphabet, max_size=120)
+VOCABULARY = "the of a to MEK Rama Iran Albania camp police said group will would its host"
+vocabulary = st.sampled_from(VOCABULARY.split())
+word_lists = st.lists(vocabulary, max_size=60)
+
+
+def as_array(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.uint64)
+
+
+@given(texts)
+def test_fast_tokens_equal_the_reference(text: str) -> None:
+    normalized = normalize_text(text)
+    fast = [(int(normalized.starts[i]), int(normalized.ends[i]), normalized.token(i)) for i in range(len(normalized))]
+    assert fast == reference.tokens(text)
+
+
+@given(texts)
+def test_fast_token_hashes_equal_the_reference(text: str) -> None:
+    fast = hash_tokens(normalize_text(text)).tolist()
+    assert fast == [reference.token_hash(form) for _, _, form in reference.tokens(text)]
+
+
+@given(hash_sets, st.randoms(use_true_random=False))
+def test_minhash_ignores_order_and_duplicates(values: list[int], rng: st.SearchStrategy) -> None:
+    shuffled = values + values[: len(values) // 2]
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    signature = document_minhash(as_array(values), NUM_PERM, 1)
+    assert signature.dtype == np.uint32 and len(signature) == NUM_PERM
+    assert np.array_equal(signature, document_minhash(as_array(shuffled), NUM_PERM, 1))
+
+
+@given(hash_sets, hash_sets)
+def test_minhash_of_a_union_is_the_elementwise_minimum(a: list[int], b: list[int]) -> None:
+    union = document_minhash(as_array(a + b), NUM_PERM, 1)
+    assert np.array_equal(
+        union, np.minimum(document_minhash(as_array(a), NUM_PERM, 1), document_minhash(as_array(b), NUM_PERM, 1))
+    )
+
+
+@settings(max_examples=60)
+@given(st.integers(50, 400), st.integers(0, 400), st.integers(0, 400), st.integers(0, 2**16))
+def test_minhash_estimate_is_close_to_true_jaccard(shared: int, only_a: int, only_b: int, offset: int) -> None:
+    base = offset * 10_000
+    a = np.arange(base, base + shared + only_a, dtype=np.uint64)
+    b = np.concatenate((a[:shared], np.arange(base + 5000, base + 5000 + only_b, dtype=np.uint64)))
+    b = np.unique(b)
+    true = shared / (shared + only_a + only_b)
+    estimate = float(np.mean(document_minhash(a, NUM_PERM, 1) == document_minhash(b, NUM_PERM, 1)))
+    # Five standard deviations of a 128-permutation estimate (at most 0.044), as in datatrove's signature test.
+    assert abs(estimate - true) <= 0.23
+
+
+@given(word_lists, word_lists, st.lists(vocabulary, min_size=10, max_size=30))
+def test_a_shared_run_of_min_words_always_shares_a_fingerprint(
+    left: list[str], right: list[str], run: list[str]
+) -> None:
+    a = " ".join([*left, "qa", *run, "qb"])
+    b = " ".join(["qc", *run, "qd", *right])
+    fa, _ = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(a)), 5), 6, 1, 1)
+    fb, _ = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(b)), 5), 6, 1, 1)
+    assert np.intersect1d(fa, fb).size > 0
+
+
+def aligned(a: str, b: str, params: AlignParams) -> list[tuple[str, str]]:
+    na, nb = normalize_text(a), normalize_text(b)
+    pa = gram_profile(hash_tokens(na), params.align_k)
+    pb = gram_profile(hash_tokens(nb), params.align_k)
+    return [
+        (a[na.starts[p.a_start] : na.ends[p.a_end - 1]], b[nb.starts[p.b_start] : nb.ends[p.b_end - 1]])
+        for p in align_pair(pa, pb, params)
+    ]
+
+
+filler = st.lists(st.sampled_from(["xa", "xb", "xc", "xd", "xe", "xf", "xg", "xh"]), max_size=40)
+distinct_runs = st.lists(st.integers(0, 10**6), min_size=10, max_size=40, unique=True)
+
+
+@given(filler, filler, distinct_runs, st.sampled_from(["", ",", "“", " — "]))
+def test_alignment_offsets_round_trip_to_the_original_passage(
+    left: list[str], right: list[str], run_ids: list[int], punct: str
+) -> None:
+    run = [f"W{i}" for i in run_ids]
+    a = " ".join(left) + " . " + " ".join(run) + " . " + " ".join(right)
+    b = "Intro " + punct + (" " + punct).join(w.lower() for w in run) + " outro"
+    found = aligned(a, b, AlignParams())
+    assert len(found) == 1
+    text_a, text_b = found[0]
+    assert text_a == " ".join(run)
+    assert [t for *_, t in reference.tokens(text_a)] == [t for *_, t in reference.tokens(text_b)]
+
+
+@given(distinct_runs.filter(lambda r: len(r) >= 30), st.integers(5, 20), st.booleans())
+def test_a_light_edit_does_not_split_a_passage(run_ids: list[int], where: int, replace: bool) -> None:
+    run = [f"w{i}" for i in run_ids]
+    edited = run[:where] + (["changed"] if replace else []) + run[where + 1 :]
+    found = aligned("start " + " ".join(run) + " end", "begin " + " ".join(edited) + " finish", AlignParams())
+    assert len(found) == 1
+    assert found[0][0] == " ".join(run)

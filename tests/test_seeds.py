@@ -1,0 +1,102 @@
+"""The sample articles: every shared verbatim run of 10+ words is reported, with exact offsets, and nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dedup import Article, Scanner
+from dedup.records import Cluster
+from tests import reference
+
+
+@pytest.fixture(scope="module")
+def scanner(seed_articles: list[Article]) -> Scanner:
+    scanner = Scanner()
+    for article in seed_articles:
+        scanner.add(article)
+    return scanner
+
+
+def spans_of(phrase: str, text: str) -> list[tuple[int, int]]:
+    """Find a phrase in a text whatever the punctuation, quotes and case between its words."""
+    pattern = r"\W+".join(re.escape(word) for word in re.findall(r"\w+", phrase))
+    return [m.span() for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
+
+
+def test_every_shared_run_of_ten_words_is_reported_in_both_articles(scanner: Scanner) -> None:
+    tokens = [reference.tokens(a.text) for a in scanner.articles]
+    checked = 0
+    for a in range(len(tokens)):
+        for b in range(a + 1, len(tokens)):
+            forms_a, forms_b = [t[2] for t in tokens[a]], [t[2] for t in tokens[b]]
+            for i, j, length in reference.common_runs(forms_a, forms_b, 10):
+                run_a = (tokens[a][i][0], tokens[a][i + length - 1][1])
+                run_b = (tokens[b][j][0], tokens[b][j + length - 1][1])
+                assert any(
+                    m.a == a
+                    and m.b == b
+                    and m.a_start <= run_a[0]
+                    and run_a[1] <= m.a_end
+                    and m.b_start <= run_b[0]
+                    and run_b[1] <= m.b_end
+                    for m in scanner.matches
+                ), (a, b, scanner.articles[a].text[run_a[0] : run_a[1]])
+                checked += 1
+    assert checked == 28  # maximal shared runs of 10+ tokens among the ten seed pairs
+
+
+def test_pairs_that_share_no_text_are_not_matched(scanner: Scanner) -> None:
+    ids = [a.id[:3] for a in scanner.articles]
+    matched_pairs = {(ids[m.a], ids[m.b]) for m in scanner.matches}
+    assert ("002", "004") not in matched_pairs and ("003", "004") not in matched_pairs
+    assert len(matched_pairs) == 8
+
+
+def cluster_with(scanner: Scanner, phrase: str) -> tuple[Cluster, dict[str, list[tuple[int, int]]]]:
+    where = {a.id: spans_of(phrase, a.text) for a in scanner.articles}
+    where = {k: v for k, v in where.items() if v}
+    for cluster in scanner.clusters():
+        members = {(scanner.articles[m.seq].id, m.start, m.end) for m in cluster.members}
+        if any(start <= s and e <= end for aid, start, end in members for s, e in where.get(aid, [])):
+            return cluster, where
+    raise AssertionError(f"no cluster holds {phrase!r}")
+
+
+def test_the_terrorist_cult_quote_is_one_cluster_over_four_articles(scanner: Scanner) -> None:
+    cluster, where = cluster_with(scanner, "would make up for its mistake of hosting this terrorist cult")
+    assert len(where) == 4
+    for article_id, spans in where.items():
+        [(start, end)] = spans
+        seq = next(i for i, a in enumerate(scanner.articles) if a.id == article_id)
+        assert any(m.seq == seq and m.start <= start and end <= m.end for m in cluster.members), article_id
+    assert scanner.articles[0].text[slice(*where[scanner.articles[0].id][0])] == (
+        "would “make up for its mistake of hosting this terrorist cult"
+    )
+
+
+def test_the_38_word_maliki_run_is_one_exact_match(scanner: Scanner) -> None:
+    run = (
+        "hosting the terrorists after the group was shunned by the government of former Iraqi Prime Minister "
+        "Nouri al-Maliki"
+    )
+    found = [m for m in scanner.matches if m.shared_words >= 38 and m.similarity == 1.0]
+    [m] = [m for m in found if "al-Maliki" in scanner.articles[m.a].text[m.a_start : m.a_end]]
+    a, b = scanner.articles[m.a], scanner.articles[m.b]
+    assert (a.id[:3], b.id[:3]) == ("001", "003")
+    assert a.text[m.a_start : m.a_end].startswith(run)
+    assert "3,000 members" in a.text[m.a_start : m.a_end] and "3,000 members" in b.text[m.b_start : m.b_end]
+    # The same words, each text keeping its own case and spacing ("Prime Minister" / "prime minister").
+    assert a.text[m.a_start : m.a_end] != b.text[m.b_start : m.b_end]
+    assert [t[2] for t in reference.tokens(a.text[m.a_start : m.a_end])] == [
+        t[2] for t in reference.tokens(b.text[m.b_start : m.b_end])
+    ]
+
+
+def test_every_reported_offset_pair_holds_the_same_words(scanner: Scanner) -> None:
+    for m in scanner.matches:
+        words_a = [t[2] for t in reference.tokens(scanner.articles[m.a].text[m.a_start : m.a_end])]
+        words_b = [t[2] for t in reference.tokens(scanner.articles[m.b].text[m.b_start : m.b_end])]
+        assert (words_a == words_b) == (m.similarity == 1.0)
+        assert len(words_a) == m.a_words and len(words_b) == m.b_words

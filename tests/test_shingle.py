@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.normalize import normalize_text
+from dedup.shingle import hash_tokens, kgram_hashes
+from tests import reference
+
+
+def token_hashes(text: str) -> list[int]:
+    return [int(h) for h in hash_tokens(normalize_text(text))]
+
+
+def test_token_hash_matches_reference() -> None:
+    text = "The Albanian police visited the Ashraf-3 camp; Тирана ответила. 東京"
+    assert token_hashes(text) == [reference.token_hash(form) for _, _, form in reference.tokens(text)]
+
+
+def test_token_hash_is_pinned() -> None:
+    # A change here changes every signature and index a user has saved: make it on purpose only.
+    assert token_hashes("hello") == [4467896904097046618]
+
+
+def test_same_token_same_hash_whatever_its_case_or_position() -> None:
+    hashes = token_hashes("Rama said RAMA rama")
+    assert hashes[0] == hashes[2] == hashes[3] != hashes[1]
+
+
+def test_kgram_hashes_match_reference_and_depend_on_order() -> None:
+    hashes = hash_tokens(normalize_text("a b c d e f a b c"))
+    grams = kgram_hashes(hashes, 3)
+    assert [int(g) for g in grams] == reference.kgram_hashes([int(h) for h in hashes], 3)
+    assert grams[0] == grams[6]
+    assert len(set(grams.tolist())) == 6
+
+
+def test_too_few_tokens_give_no_kgrams() -> None:
+    assert kgram_hashes(np.zeros(2, dtype=np.uint64), 3).size == 0
+    assert hash_tokens(normalize_text("")).size == 0
