@@ -45,8 +45,11 @@ class _SeenIds:
         self._first: dict[str, str] = {}
 
     def check(self, article_id: str, where: str) -> str | None:
-        first = self._first.setdefault(article_id, where)
-        return None if first == where else f'duplicate id "{article_id}" (first seen at {first})'
+        first = self._first.get(article_id)
+        if first is not None:
+            return f'duplicate id "{article_id}" (first seen at {first})'
+        self._first[article_id] = where
+        return None
 
 
 def read_articles(

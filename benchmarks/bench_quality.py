@@ -1,0 +1,251 @@
+"""Score dedup on the PAN 2013 text-alignment training corpus with PAN's measures; print one JSON object.
+
+Every article is added to one `Scanner` in file order; each reported passage becomes a detection, oriented
+(suspicious, source) by the listed document pair it falls in. Detections outside the listed pairs are not scored,
+because the labels are exhaustive only inside them. Run: python -m benchmarks.bench_quality [--limit N].
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import dedup
+from benchmarks.plagdet import Span, measures
+from dedup import Article, Match, ScanConfig, Scanner
+
+CORPUS = "pan13-train"
+NEGATIVE = "01-no-plagiarism"
+SUBCORPORA = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The listed (suspicious, source) pairs with their sub-corpus label, the unannotated ones, and the cases."""
+
+    labels: dict[Pair, str]
+    unannotated: set[Pair]
+    cases: list[Span]
+
+    def doc_ids(self) -> set[str]:
+        """Return the ids of every document in a listed pair."""
+        return {doc for pair in self.labels for doc in pair}
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What one scan produced and what it cost."""
+
+    scanner: Scanner
+    seconds: float
+    characters: int
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description="Score dedup on PAN 2013 text alignment (training corpus).")
+    parser.add_argument("--limit", type=int, help="score only the first N listed pairs of each sub-corpus")
+    parser.add_argument(
+        "--eval-dir", type=Path, help="folder holding pan13-train/ (default: $DEDUP_EVAL_DIR, ../shared/eval)"
+    )
+    args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+    return args
+
+
+def eval_dir(option: Path | None) -> Path:
+    """Return the evaluation data folder: the option, else $DEDUP_EVAL_DIR, else ../shared/eval beside the repo."""
+    return option or Path(os.environ.get("DEDUP_EVAL_DIR") or DEFAULT_EVAL_DIR)
+
+
+def read_truth(path: Path) -> Truth:
+    """Read the listed pairs and the passage cases from truth.jsonl."""
+    labels: dict[Pair, str] = {}
+    unannotated: set[Pair] = set()
+    cases: list[Span] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["kind"] == "doc_pair":
+                labels[record["a"], record["b"]] = record["label"]
+                if record["reused"] is None:
+                    unannotated.add((record["a"], record["b"]))
+            elif record["kind"] == "passage":
+                cases.append(case_of(record))
+    return Truth(labels, unannotated, cases)
+
+
+def case_of(record: dict[str, Any]) -> Span:
+    """Return a truth `passage` record as a (suspicious, source) span."""
+    return Span(record["a"], record["a_start"], record["a_end"], record["b"], record["b_start"], record["b_end"])
+
+
+def first_pairs(truth: Truth, limit: int) -> Truth:
+    """Keep the first `limit` listed pairs of each sub-corpus (the file lists pairs grouped by sub-corpus)."""
+    seen: Counter[str] = Counter()
+    labels: dict[Pair, str] = {}
+    for pair, label in truth.labels.items():
+        seen[label] += 1
+        if seen[label] <= limit:
+            labels[pair] = label
+    cases = [case for case in truth.cases if case.pair in labels]
+    return Truth(labels, truth.unannotated & labels.keys(), cases)
+
+
+def read_articles(path: Path, keep: set[str]) -> list[Article]:
+    """Read the articles whose id is in `keep`, in file order."""
+    articles = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["id"] in keep:
+                articles.append(Article(id=record["id"], text=record["text"], outlet=record["outlet"], published=None))
+    return articles
+
+
+def scan(articles: list[Article]) -> Scan:
+    """Add every article to a fresh default `Scanner`, timing the scan alone."""
+    scanner = Scanner(ScanConfig())
+    start = time.perf_counter()
+    for article in articles:
+        scanner.add(article)
+    seconds = time.perf_counter() - start
+    return Scan(scanner, seconds, sum(len(article.text) for article in articles))
+
+
+def detection(scanner: Scanner, match: Match, labels: dict[Pair, str]) -> Span | None:
+    """Return the match as a (suspicious, source) span if its documents form a listed pair, else None."""
+    earlier, later = scanner.articles[match.a].id, scanner.articles[match.b].id
+    if (later, earlier) in labels:
+        return Span(later, match.b_start, match.b_end, earlier, match.a_start, match.a_end)
+    if (earlier, later) in labels:
+        return Span(earlier, match.a_start, match.a_end, later, match.b_start, match.b_end)
+    return None
+
+
+def scores(truth: Truth, detections: list[Span]) -> dict[str, dict[str, float]]:
+    """Return PAN's measures for each sub-corpus and over all listed pairs."""
+    report = {}
+    for label in SUBCORPORA:
+        cases = [case for case in truth.cases if truth.labels[case.pair] == label]
+        found = [span for span in detections if truth.labels[span.pair] == label]
+        report[label] = measures(cases, found)
+    report["overall"] = measures(truth.cases, detections)
+    return report
+
+
+def cpu_model() -> str | None:
+    """Return the CPU model name from /proc/cpuinfo, if there is one."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), None)
+
+
+def git(*args: str) -> subprocess.CompletedProcess[str] | None:
+    """Run a read-only git command in the repository (never refreshing its index), or None without git."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def git_state() -> dict[str, Any]:
+    """Return the current commit and whether tracked files differ from it (None when unknown)."""
+    head = git("rev-parse", "HEAD")
+    if head is None or head.returncode != 0:
+        return {"git_commit": None, "git_dirty": None}
+    diff = git("diff", "--quiet", "HEAD", "--")
+    return {"git_commit": head.stdout.strip(), "git_dirty": None if diff is None else diff.returncode != 0}
+
+
+def environment() -> dict[str, Any]:
+    """Return the versions and machine facts that a result depends on."""
+    return {
+        "dedup_version": dedup.__version__,
+        "python_version": platform.python_version(),
+        "numpy_version": version("numpy"),
+        "datasketch_version": version("datasketch"),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        **git_state(),
+    }
+
+
+def run(data: Path, limit: int | None) -> dict[str, Any]:
+    """Scan the corpus in `data` and return the full report."""
+    truth = read_truth(data / "truth.jsonl")
+    if limit is not None:
+        truth = first_pairs(truth, limit)
+    articles = read_articles(data / "articles.jsonl.gz", truth.doc_ids())
+    result = scan(articles)
+    oriented = [detection(result.scanner, match, truth.labels) for match in result.scanner.matches]
+    detections = [span for span in oriented if span is not None]
+    return {
+        "benchmark": f"{CORPUS} text alignment (PAN 2013 training corpus)",
+        "limit_pairs_per_subcorpus": limit,
+        "params": result.scanner.config.as_dict(),
+        "scores": scores(truth, detections),
+        "detections_on_negative_pairs": sum(truth.labels[span.pair] == NEGATIVE for span in detections),
+        "detections_on_unannotated_pairs": sum(span.pair in truth.unannotated for span in detections),
+        "passages_outside_listed_pairs": len(oriented) - len(detections),
+        "articles": len(articles),
+        "characters": result.characters,
+        "scan_seconds": round(result.seconds, 3),
+        "articles_per_second": round(len(articles) / result.seconds, 1),
+        **environment(),
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    """Return the scores as a small plain-text table."""
+    header = f"{'sub-corpus':<28}{'plagdet':>8}{'prec':>8}{'rec':>8}{'gran':>8}{'cases':>7}{'dets':>7}"
+    rows = [header]
+    for label, m in report["scores"].items():
+        rows.append(
+            f"{label:<28}{m['plagdet']:>8.3f}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['granularity']:>8.3f}"
+            f"{m['n_cases']:>7}{m['n_detections']:>7}"
+        )
+    rows.append(
+        f"detections on 01-no-plagiarism pairs: {report['detections_on_negative_pairs']}; "
+        f"scan {report['scan_seconds']:.1f} s, {report['articles_per_second']:.0f} articles/s"
+    )
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; print the JSON report to stdout and a table to stderr."""
+    args = parse_args(argv)
+    data = eval_dir(args.eval_dir) / CORPUS
+    if not data.is_dir():
+        print(f"skipped: ../shared/eval/{CORPUS} not found (looked in {data}; set DEDUP_EVAL_DIR)", file=sys.stderr)
+        return 0
+    report = run(data, args.limit)
+    print(json.dumps(report, indent=2))
+    print(table(report), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,359 @@
+"""Tests of the `dedup scan` command: output records, stderr messages, summary counts and exit codes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dedup.cli import cli
+from tests.conftest import SEEDS
+
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+SHARED = "Prime Minister Edi Rama told reporters in Tirana that the camp would be inspected weekly."
+
+
+def scan(*args: str, stdin: bytes | None = None) -> Result:
+    """Run `dedup scan ARGS`, re-raising any crash other than a normal exit."""
+    result = CliRunner().invoke(cli, ["scan", *args], input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def output_records(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(text) for text in result.stdout.splitlines()]
+
+
+def stderr_lines(result: Result) -> list[str]:
+    return result.stderr.splitlines()
+
+
+def line(**fields: object) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def jsonl(*lines: bytes) -> bytes:
+    return b"".join(raw + b"\n" for raw in lines)
+
+
+def seed_words(index: int, count: int = 30) -> str:
+    """Return the first `count` words of one seed article."""
+    return " ".join(SEED_FILES[index].read_text(encoding="utf-8").split()[:count])
+
+
+def story_a() -> str:
+    return f"{seed_words(0)} {SHARED}"
+
+
+def story_b() -> str:
+    return f"{seed_words(4)} {SHARED}"
+
+
+def seeds_as_jsonl(path: Path) -> Path:
+    """Write the seed articles as JSON lines whose ids are the seed file names."""
+    path.write_bytes(jsonl(*(line(id=f.name, text=f.read_bytes().decode("utf-8-sig")) for f in SEED_FILES)))
+    return path
+
+
+# --- output records ----------------------------------------------------------------------------------------------
+
+
+def test_first_output_line_is_the_run_record_with_every_parameter() -> None:
+    result = scan(stdin=b"")
+
+    assert result.exit_code == 0
+    (run,) = output_records(result)
+    assert run["record"] == "run"
+    assert run["schema"] == "dedup/1"
+    assert run["emit"] == "clusters"
+    assert run["params"]["seed"] == 1
+    assert run["params"]["min_words"] == 10
+    assert run["params"]["shingle_size"] == 5
+    assert stderr_lines(result) == [
+        "dedup: read=0 scanned=0 rejected=0 matched=0 passage_clusters=0 document_clusters=0"
+    ]
+
+
+def test_run_record_carries_the_options_given() -> None:
+    result = scan("--seed", "7", "--min-words", "12", stdin=b"")
+
+    params = output_records(result)[0]["params"]
+    assert (params["seed"], params["min_words"]) == (7, 12)
+
+
+def test_two_articles_sharing_a_sentence_give_one_passage_cluster() -> None:
+    stdin = jsonl(line(id="a", text=story_a(), outlet="Tehran Times"), line(id="b", text=story_b(), outlet="IRNA"))
+
+    result = scan(stdin=stdin)
+
+    assert result.exit_code == 0
+    run, cluster = output_records(result)
+    assert run["record"] == "run"
+    assert cluster["record"] == "cluster"
+    assert cluster["kind"] == "passage"
+    assert cluster["text"] == SHARED.rstrip(".")
+    assert cluster["origin"]["article"] == "a"
+    assert cluster["articles"] == 2
+    assert cluster["outlets"] == ["IRNA", "Tehran Times"]
+    assert [m["article"] for m in cluster["members"]] == ["a", "b"]
+    assert [(e["from"], e["to"], e["shared_words"]) for e in cluster["edges"]] == [("a", "b", 15)]
+    assert stderr_lines(result)[-1].startswith("dedup: read=2 scanned=2 rejected=0 matched=1")
+
+
+def test_seed_folder_exits_0_with_clusters_and_a_summary() -> None:
+    result = scan(str(SEEDS))
+
+    assert result.exit_code == 0
+    records = output_records(result)
+    assert records[0]["record"] == "run"
+    assert len(records) > 1
+    assert {r["record"] for r in records[1:]} == {"cluster"}
+    assert stderr_lines(result) == [stderr_lines(result)[-1]]
+    assert stderr_lines(result)[-1].startswith("dedup: read=5 scanned=5 rejected=0 matched=4")
+
+
+def test_seed_folder_and_jsonl_built_from_it_give_identical_output(tmp_path: Path) -> None:
+    from_folder = scan(str(SEEDS))
+    from_jsonl = scan(str(seeds_as_jsonl(tmp_path / "seeds.jsonl")))
+
+    assert from_jsonl.exit_code == from_folder.exit_code == 0
+    assert [r["record"] for r in output_records(from_folder)].count("cluster") > 0
+    assert from_jsonl.stdout_bytes == from_folder.stdout_bytes
+    assert from_jsonl.stderr == from_folder.stderr
+
+
+# --- --emit events -----------------------------------------------------------------------------------------------
+
+
+def test_emit_events_writes_one_event_per_matching_article_and_none_for_the_first() -> None:
+    stdin = jsonl(
+        line(id="a", text=story_a()),
+        line(id="unrelated", text=seed_words(2, 60)),
+        line(id="b", text=story_b()),
+    )
+
+    result = scan("--emit", "events", stdin=stdin)
+
+    assert result.exit_code == 0
+    run, event = output_records(result)
+    assert run["emit"] == "events"
+    assert (event["record"], event["article"], event["seq"], event["duplicates"]) == ("event", "b", 2, [])
+    assert [(p["with"], p["text"], p["shared_words"]) for p in event["passages"]] == [("a", SHARED.rstrip("."), 15)]
+    assert stderr_lines(result)[-1].startswith("dedup: read=3 scanned=3 rejected=0 matched=1")
+
+
+def test_emit_events_reports_a_whole_article_copy_as_a_duplicate() -> None:
+    text = SEED_FILES[3].read_text(encoding="utf-8")
+
+    result = scan("--emit", "events", stdin=jsonl(line(id="orig", text=text), line(id="copy", text=text)))
+
+    events = output_records(result)[1:]
+    assert [e["article"] for e in events] == ["copy"]
+    assert events[0]["duplicates"] == [{"with": "orig", "jaccard": 1.0}]
+
+
+def test_emit_events_on_the_seeds_gives_an_event_for_every_article_but_the_first() -> None:
+    result = scan("--emit", "events", str(SEEDS))
+
+    events = output_records(result)[1:]
+    assert [e["record"] for e in events] == ["event"] * 4
+    assert [e["article"] for e in events] == [f.name for f in SEED_FILES[1:]]
+    earlier = {f.name: {g.name for g in SEED_FILES[:i]} for i, f in enumerate(SEED_FILES)}
+    for event in events:
+        assert event["passages"] or event["duplicates"]
+        assert {p["with"] for p in event["passages"]} <= earlier[event["article"]]
+
+
+# --- rejected records, notices, summary and exit codes -----------------------------------------------------------
+
+
+def test_mixed_stdin_gives_exact_counts_and_the_good_articles_still_cluster() -> None:
+    latin1 = b'{"id": "latin1", "text": "caf'
+    stdin = jsonl(
+        line(id="a", text=story_a()),
+        b"",
+        b'{"id": "broken", "text": ',
+        b'["not", "an", "object"]',
+        line(text="no id"),
+        line(id="no-text"),
+        line(id=42, text="numeric id"),
+        line(id="list-text", text=["x"]),
+        line(id="", text="empty id"),
+        line(id="   ", text="blank id"),
+        latin1 + b'\xe9"}',
+        line(id="a", text="duplicate of a"),
+        line(id="note", text="A short unrelated note.", published="yesterday"),
+        b"   ",
+        line(id="b", text=story_b(), outlet=5),
+    )
+
+    result = scan(stdin=stdin)
+
+    assert result.exit_code == 1
+    lines = stderr_lines(result)
+    assert lines[0].startswith("dedup: <stdin>:3: rejected: invalid JSON")
+    assert lines[1:] == [
+        "dedup: <stdin>:4: rejected: not a JSON object but list",
+        'dedup: <stdin>:5: rejected: missing "id"',
+        'dedup: <stdin>:6: rejected: missing "text"',
+        'dedup: <stdin>:7: rejected: "id" must be a string, not a number',
+        'dedup: <stdin>:8: rejected: "text" must be a string, not an array',
+        'dedup: <stdin>:9: rejected: "id" is empty',
+        'dedup: <stdin>:10: rejected: "id" is empty',
+        f"dedup: <stdin>:11: rejected: invalid UTF-8 at byte {len(latin1)}",
+        'dedup: <stdin>:12: rejected: duplicate id "a" (first seen at <stdin>:1)',
+        "dedup: <stdin>:13: warning: \"published\" 'yesterday' is not an ISO 8601 date; ignored",
+        'dedup: <stdin>:15: warning: "outlet" must be a string or null, not a number; ignored',
+        "dedup: read=13 scanned=3 rejected=10 matched=1 passage_clusters=1 document_clusters=0",
+    ]
+    run, cluster = output_records(result)
+    assert (run["record"], cluster["record"]) == ("run", "cluster")
+    assert [m["article"] for m in cluster["members"]] == ["a", "b"]
+    assert cluster["text"] == SHARED.rstrip(".")
+
+
+def test_rejected_and_warning_lines_name_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    path.write_bytes(jsonl(line(id="a", text="x"), line(id="b"), line(id="c", text="y", title=3)))
+
+    result = scan(str(path))
+
+    assert result.exit_code == 1
+    assert stderr_lines(result) == [
+        f'dedup: {path}:2: rejected: missing "text"',
+        f'dedup: {path}:3: warning: "title" must be a string or null, not a number; ignored',
+        "dedup: read=3 scanned=2 rejected=1 matched=0 passage_clusters=0 document_clusters=0",
+    ]
+
+
+def test_skipped_file_in_a_folder_is_a_warning_and_exit_stays_0(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(story_a(), encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not news", encoding="utf-8")
+
+    result = scan(str(tmp_path))
+
+    assert result.exit_code == 0
+    first, summary = stderr_lines(result)
+    assert first.startswith(f"dedup: {tmp_path / 'notes.md'}: warning: skipped: ")
+    assert summary.startswith("dedup: read=1 scanned=1 rejected=0 matched=0")
+
+
+def test_truncated_gzip_is_rejected_after_its_complete_lines(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(line(id="a", text="x"), line(id="b", text="y")))[:-8])
+
+    result = scan(str(path))
+
+    assert result.exit_code == 1
+    rejected, summary = stderr_lines(result)
+    assert rejected.startswith(f"dedup: {path}:3: rejected: truncated or corrupt gzip data")
+    assert summary.startswith("dedup: read=3 scanned=2 rejected=1 matched=0")
+
+
+def test_seed_file_given_again_after_its_folder_is_rejected_as_a_duplicate_id() -> None:
+    again = SEEDS / SEED_FILES[0].name
+
+    result = scan(str(SEEDS), str(again))
+
+    assert result.exit_code == 1
+    assert stderr_lines(result)[0] == f'dedup: {again}: rejected: duplicate id "{again.name}" (first seen at {again})'
+    assert stderr_lines(result)[-1].startswith("dedup: read=6 scanned=5 rejected=1 matched=4")
+
+
+def test_strict_stops_at_the_first_rejected_record_with_exit_3() -> None:
+    stdin = jsonl(line(id="a", text="x"), line(id="b"), line(id="c", text="z"), b"not json")
+
+    result = scan("--strict", stdin=stdin)
+
+    assert result.exit_code == 3
+    lines = stderr_lines(result)
+    assert lines[:2] == ['dedup: <stdin>:2: rejected: missing "text"', "dedup: read=2 scanned=1 rejected=1 matched=0"]
+    assert "<stdin>:4" not in result.stderr
+    assert [r["record"] for r in output_records(result)] == ["run"]
+
+
+def test_strict_with_clean_input_exits_0() -> None:
+    result = scan("--strict", stdin=jsonl(line(id="a", text="x")))
+
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--min-words", "2"],
+        ["--min-similarity", "0"],
+        ["--min-words", "ten"],
+        ["--emit", "bogus"],
+        ["does-not-exist.jsonl"],
+    ],
+    ids=["min-words-below-shingle-size", "zero-min-similarity", "non-integer", "unknown-emit", "missing-path"],
+)
+def test_usage_error_exits_2_without_output(args: list[str]) -> None:
+    result = scan(*args, stdin=jsonl(line(id="a", text="x")))
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Error:" in result.stderr
+
+
+# --- options -----------------------------------------------------------------------------------------------------
+
+
+def test_output_option_writes_the_same_bytes_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+
+    to_file = scan("-o", str(out), str(SEEDS))
+    to_stdout = scan(str(SEEDS))
+
+    assert to_file.exit_code == 0
+    assert to_file.stdout == ""
+    assert out.read_bytes() == to_stdout.stdout_bytes
+
+
+def test_field_options_remap_every_field() -> None:
+    stdin = jsonl(
+        line(doc_id="a", body=story_a(), source="Tehran Times", date="2023-06-30", link="u1", headline="A"),
+        line(doc_id="b", body=story_b(), source="IRNA", date="2023-07-01T09:00:00+02:00", link="u2", headline="B"),
+    )
+    args = ["--id-field", "doc_id", "--text-field", "body", "--outlet-field", "source", "--published-field", "date"]
+
+    result = scan(*args, "--url-field", "link", "--title-field", "headline", stdin=stdin)
+
+    assert result.exit_code == 0
+    assert stderr_lines(result) == [
+        "dedup: read=2 scanned=2 rejected=0 matched=1 passage_clusters=1 document_clusters=0"
+    ]
+    cluster = output_records(result)[1]
+    assert [(m["article"], m["outlet"], m["published"]) for m in cluster["members"]] == [
+        ("a", "Tehran Times", "2023-06-30"),
+        ("b", "IRNA", "2023-07-01T09:00:00+02:00"),
+    ]
+
+
+def test_default_field_names_are_missing_after_remapping() -> None:
+    result = scan("--text-field", "body", stdin=jsonl(line(id="a", text="x")))
+
+    assert result.exit_code == 1
+    assert stderr_lines(result)[0] == 'dedup: <stdin>:1: rejected: missing "body"'
+
+
+@pytest.mark.parametrize("emit", ["clusters", "events"])
+def test_output_is_byte_identical_across_two_runs(emit: str) -> None:
+    def run(hash_seed: str) -> bytes:
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        command = [sys.executable, "-m", "dedup", "scan", "--emit", emit, str(SEEDS)]
+        return subprocess.run(command, env=env, capture_output=True, check=True).stdout
+
+    first, second = run("1"), run("2")
+
+    assert first.count(b"\n") > 1
+    assert first == second
