@@ -60,10 +60,9 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     if len(seeds_a) == 0:
         return []
     fragments = _fragments(seeds_a, seeds_b, params.align_k)
+    chains = [c for c in _chain(fragments, params.max_gap) if sum(e - s for s, e, _ in c.fragments) >= params.min_words]
     passages = []
-    for chain in _chain(fragments, params.max_gap):
-        if sum(e - s for s, e, _ in chain.fragments) < params.min_words:
-            continue
+    for chain in _merge_overlapping(chains):
         matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
         matched_b = _covered([(s + d, e + d) for s, e, d in chain.fragments])
         passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
@@ -128,6 +127,27 @@ def _chain(fragments: list[tuple[int, int, int]], max_gap: int) -> list[_Chain]:
             best.b_start, best.b_end = min(best.b_start, b0), max(best.b_end, b1)
             best.fragments.append((a0, a1, d))
     return done + open_chains
+
+
+def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
+    """Merge chains whose ranges overlap in both texts: one passage whose fragments were split between chains,
+    or a phrase repeated inside a passage and matched with its other occurrence."""
+    merged: list[_Chain] = []
+    for chain in sorted(chains, key=lambda c: (c.a_start, c.b_start)):
+        for other in merged:
+            if (
+                other.a_start < chain.a_end
+                and chain.a_start < other.a_end
+                and other.b_start < chain.b_end
+                and chain.b_start < other.b_end
+            ):
+                other.a_start, other.a_end = min(other.a_start, chain.a_start), max(other.a_end, chain.a_end)
+                other.b_start, other.b_end = min(other.b_start, chain.b_start), max(other.b_end, chain.b_end)
+                other.fragments += chain.fragments
+                break
+        else:
+            merged.append(chain)
+    return merged
 
 
 def _repeats(chain: _Chain, a0: int, a1: int, d: int) -> bool:

@@ -29,6 +29,11 @@ _ASCII_LOWER = np.arange(256, dtype=np.uint8)
 _ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
 
 
+# Punctuation that closes a sentence, quote or bracket belongs to the passage it ends.
+CLOSING = frozenset(".!?\u2026)]}\u00bb\"'\u201d\u2019")
+_MAX_CLOSING = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """Tokens of a text: character spans in the original, and byte ranges of their normalized form in `data`."""
@@ -77,3 +82,11 @@ def _normalize_unicode(text: str) -> Normalized:
     byte_starts = np.concatenate(([0], separators + 1)).astype(np.int64)
     byte_ends = np.concatenate((separators, [len(data)])).astype(np.int64)
     return Normalized(bounds[1:-1:2].copy(), bounds[2::2].copy(), byte_starts, byte_ends, data)
+
+
+def close_span(text: str, end: int) -> int:
+    """Return `end` moved past the closing punctuation (at most three marks, such as `.”`) that follows it."""
+    limit = min(len(text), end + _MAX_CLOSING)
+    while end < limit and text[end] in CLOSING:
+        end += 1
+    return end

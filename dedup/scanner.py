@@ -11,7 +11,7 @@ import numpy as np
 from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
 from dedup.cluster import build_document_clusters, build_passage_clusters
 from dedup.index import DocumentIndex, FingerprintIndex
-from dedup.normalize import normalize_text
+from dedup.normalize import close_span, normalize_text
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import hash_tokens, kgram_hashes
 from dedup.signature import document_minhash, passage_fingerprints
@@ -114,7 +114,7 @@ class Scanner:
         profile = gram_profile(tokens.hashes, self.config.align_k)
         result = ArticleResult(article, seq)
         for earlier in self._fingerprints.candidates(fingerprints):
-            result.passages += self._passages(earlier, seq, tokens, profile)
+            result.passages += self._passages(earlier, article, tokens, profile)
         if len(shingles):
             for earlier in self._documents.query(minhash):
                 jaccard = _jaccard(self._shingles(earlier), shingles)
@@ -129,18 +129,18 @@ class Scanner:
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, seq: int, tokens: Tokens, profile: GramProfile) -> list[Match]:
-        before = self._tokens[earlier]
+    def _passages(self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile) -> list[Match]:
+        before, before_text = self._tokens[earlier], self.articles[earlier].text
         found = []
         for p in align_pair(self._profiles[earlier], profile, self._align):
             found.append(
                 Match(
                     a=earlier,
-                    b=seq,
+                    b=len(self.articles),
                     a_start=int(before.starts[p.a_start]),
-                    a_end=int(before.ends[p.a_end - 1]),
+                    a_end=close_span(before_text, int(before.ends[p.a_end - 1])),
                     b_start=int(tokens.starts[p.b_start]),
-                    b_end=int(tokens.ends[p.b_end - 1]),
+                    b_end=close_span(article.text, int(tokens.ends[p.b_end - 1])),
                     a_words=p.a_end - p.a_start,
                     b_words=p.b_end - p.b_start,
                     shared_words=min(p.matched_a, p.matched_b),
