@@ -64,10 +64,33 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--eval-dir", type=Path, help="folder holding pan13-train/ (default: $DEDUP_EVAL_DIR, ../shared/eval)"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one ScanConfig parameter (repeatable), e.g. --set max_gap=16",
+    )
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
+    try:
+        args.config = config_from(args.set)
+    except (TypeError, ValueError) as err:
+        parser.error(f"--set: {err}")
     return args
+
+
+def config_from(assignments: Sequence[str]) -> ScanConfig:
+    """Return the default ScanConfig with NAME=VALUE overrides, each value parsed as the default's type."""
+    defaults = ScanConfig().as_dict()
+    overrides: dict[str, Any] = {}
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if name not in defaults or name == "window":
+            raise ValueError(f"unknown parameter {name!r}")
+        overrides[name] = type(defaults[name])(value)
+    return ScanConfig(**overrides)
 
 
 def eval_dir(option: Path | None) -> Path:
@@ -120,9 +143,9 @@ def read_articles(path: Path, keep: set[str]) -> list[Article]:
     return articles
 
 
-def scan(articles: list[Article]) -> Scan:
-    """Add every article to a fresh default `Scanner`, timing the scan alone."""
-    scanner = Scanner(ScanConfig())
+def scan(articles: list[Article], config: ScanConfig) -> Scan:
+    """Add every article to a fresh `Scanner`, timing the scan alone."""
+    scanner = Scanner(config)
     start = time.perf_counter()
     for article in articles:
         scanner.add(article)
@@ -193,13 +216,13 @@ def environment() -> dict[str, Any]:
     }
 
 
-def run(data: Path, limit: int | None) -> dict[str, Any]:
+def run(data: Path, limit: int | None, config: ScanConfig) -> dict[str, Any]:
     """Scan the corpus in `data` and return the full report."""
     truth = read_truth(data / "truth.jsonl")
     if limit is not None:
         truth = first_pairs(truth, limit)
     articles = read_articles(data / "articles.jsonl.gz", truth.doc_ids())
-    result = scan(articles)
+    result = scan(articles, config)
     oriented = [detection(result.scanner, match, truth.labels) for match in result.scanner.matches]
     detections = [span for span in oriented if span is not None]
     return {
@@ -241,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not data.is_dir():
         print(f"skipped: ../shared/eval/{CORPUS} not found (looked in {data}; set DEDUP_EVAL_DIR)", file=sys.stderr)
         return 0
-    report = run(data, args.limit)
+    report = run(data, args.limit, args.config)
     print(json.dumps(report, indent=2))
     print(table(report), file=sys.stderr)
     return 0

@@ -21,9 +21,9 @@ class AlignParams:
     """Alignment parameters; see the module docstring."""
 
     align_k: int = 3
-    max_gap: int = 8
+    max_gap: int = 20
     min_words: int = 10
-    min_similarity: float = 0.5
+    min_similarity: float = 0.4
     max_repeat: int = 8
 
 
@@ -34,6 +34,7 @@ class _Chain:
     b_start: int
     b_end: int
     fragments: list[tuple[int, int, int]]  # (a_start, a_end, diagonal)
+    matched: int  # sum of fragment lengths: an upper bound of the tokens matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     if len(seeds_a) == 0:
         return []
     fragments = _fragments(seeds_a, seeds_b, params.align_k)
-    chains = [c for c in _chain(fragments, params.max_gap) if sum(e - s for s, e, _ in c.fragments) >= params.min_words]
+    chains = [c for c in _chain(fragments, params.max_gap, params.min_similarity) if c.matched >= params.min_words]
     passages = []
     for chain in _merge_overlapping(chains):
         matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
@@ -104,8 +105,12 @@ def _fragments(seeds_a: I64Array, seeds_b: I64Array, k: int) -> list[tuple[int, 
     return sorted(frags)
 
 
-def _chain(fragments: list[tuple[int, int, int]], max_gap: int) -> list[_Chain]:
-    """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts."""
+def _chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
+    """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts.
+
+    A fragment joins the nearest open chain that stays at least `min_similarity` dense with it, so two passages
+    with unrelated text between them stay two passages instead of becoming one too sparse to report.
+    """
     done: list[_Chain] = []
     open_chains: list[_Chain] = []
     for a0, a1, d in fragments:
@@ -114,18 +119,21 @@ def _chain(fragments: list[tuple[int, int, int]], max_gap: int) -> list[_Chain]:
         for chain in open_chains:
             (still_open if chain.a_end + max_gap >= a0 else done).append(chain)
         open_chains = still_open
-        best, best_gap = None, max_gap + 1
+        best, best_gap = None, 2 * max_gap + 1
         for chain in open_chains:
+            gap_a = max(a0 - chain.a_end, 0)
             gap_b = max(b0 - chain.b_end, chain.b_start - b1, 0)
-            gap = max(a0 - chain.a_end, 0) + gap_b
-            if gap_b <= max_gap and gap < best_gap and not _repeats(chain, a0, a1, d):
-                best, best_gap = chain, gap
+            span = max(max(a1, chain.a_end) - chain.a_start, max(b1, chain.b_end) - min(b0, chain.b_start))
+            dense = chain.matched + a1 - a0 >= min_similarity * span
+            if gap_b <= max_gap and gap_a + gap_b < best_gap and dense and not _repeats(chain, a0, a1, d):
+                best, best_gap = chain, gap_a + gap_b
         if best is None:
-            open_chains.append(_Chain(a0, a1, b0, b1, [(a0, a1, d)]))
+            open_chains.append(_Chain(a0, a1, b0, b1, [(a0, a1, d)], a1 - a0))
         else:
             best.a_end = max(best.a_end, a1)
             best.b_start, best.b_end = min(best.b_start, b0), max(best.b_end, b1)
             best.fragments.append((a0, a1, d))
+            best.matched += a1 - a0
     return done + open_chains
 
 
@@ -144,6 +152,7 @@ def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
                 other.a_start, other.a_end = min(other.a_start, chain.a_start), max(other.a_end, chain.a_end)
                 other.b_start, other.b_end = min(other.b_start, chain.b_start), max(other.b_end, chain.b_end)
                 other.fragments += chain.fragments
+                other.matched += chain.matched
                 break
         else:
             merged.append(chain)

@@ -1,7 +1,7 @@
 """Group pairwise matches into provenance clusters, each with an origin and directed reuse edges.
 
 Passage clusters: a match links a span in each of two articles; spans of one article that overlap by at least half
-of the shorter are the same passage; connected components (union-find) are the clusters. Document clusters are the
+of the longer are the same passage; connected components (union-find) are the clusters. Document clusters are the
 components of the near-duplicate pairs. The origin is the member with the earliest `published` when every member
 has one, else the first seen; edges run from the earlier article to the later by the same rule.
 """
@@ -57,18 +57,20 @@ def build_passage_clusters(matches: Sequence[Match], published_of: PublishedOf) 
 
 
 def _join_overlapping(nodes: list[tuple[int, int, int]], sets: _UnionFind) -> None:
-    """Union the spans of one article that overlap by at least half of the shorter one."""
-    order = sorted(range(len(nodes)), key=lambda i: nodes[i])
-    group_start = group_end = -1
-    group_article = group_node = -1
-    for i in order:
+    """Union the spans of one article that mostly coincide: they overlap by at least half of the longer one.
+
+    A short quote inside a long reused block stays its own passage, so nested reuse gives nested clusters
+    instead of one cluster that swallows every quote the block contains.
+    """
+    active: list[int] = []
+    for i in sorted(range(len(nodes)), key=lambda i: nodes[i]):
         article, start, end = nodes[i]
-        overlap = min(end, group_end) - max(start, group_start)
-        if article == group_article and 2 * overlap >= min(end - start, group_end - group_start):
-            sets.union(group_node, i)
-            group_end = max(group_end, end)
-        else:
-            group_article, group_start, group_end, group_node = article, start, end, i
+        active = [j for j in active if nodes[j][0] == article and nodes[j][2] > start]
+        for j in active:
+            _, other_start, other_end = nodes[j]
+            if 2 * (min(end, other_end) - max(start, other_start)) >= max(end - start, other_end - other_start):
+                sets.union(i, j)
+        active.append(i)
 
 
 def _merge_spans(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

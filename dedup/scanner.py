@@ -41,8 +41,8 @@ class ScanConfig:
     min_words: int = 10
     passage_perms: int = 1
     align_k: int = 3
-    max_gap: int = 8
-    min_similarity: float = 0.5
+    max_gap: int = 20
+    min_similarity: float = 0.4
     doc_threshold: float = 0.8
     max_df: int = 500
 

@@ -38,9 +38,18 @@ def test_a_replaced_word_and_a_dropped_clause_stay_one_passage() -> None:
 def test_gaps_wider_than_max_gap_split_passages() -> None:
     first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
     second = "kilo lima mike november oscar papa quebec romeo sierra tango"
-    inserted = " ".join(f"n{i}" for i in range(12))
+    inserted = " ".join(f"n{i}" for i in range(25))
     assert len(align(f"{first} {second}", f"{first} {inserted} {second}")) == 2
-    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=12)) == 1
+    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30)) == 1
+
+
+def test_passages_too_sparse_to_join_stay_apart() -> None:
+    first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    second = "kilo lima mike november oscar papa quebec romeo sierra tango"
+    inserted = " ".join(f"n{i}" for i in range(25))
+    # Joined, 20 matched words of 45 would fall below min_similarity 0.5: two passages, both kept.
+    found = align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30, min_similarity=0.5)
+    assert [(p.matched_a, p.similarity) for p in found] == [(10, 1.0), (10, 1.0)]
 
 
 def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
