@@ -69,7 +69,23 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
         passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
         if min(matched_a, matched_b) >= params.min_words and passage.similarity >= params.min_similarity:
             passages.append(passage)
-    return sorted(passages, key=lambda p: (p.a_start, p.b_start))
+    return sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
+
+
+def _one_to_one(passages: list[Passage]) -> list[Passage]:
+    """Keep, best first, the passages that do not mostly re-cover a better passage's range in either text.
+
+    Where one text repeats a paragraph, the other's copy is matched with one occurrence, not with each.
+    """
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (-(p.matched_a + p.matched_b), p.a_start, p.b_start)):
+        if not any(
+            2 * (min(p.a_end, q.a_end) - max(p.a_start, q.a_start)) > p.a_end - p.a_start
+            or 2 * (min(p.b_end, q.b_end) - max(p.b_start, q.b_start)) > p.b_end - p.b_start
+            for q in kept
+        ):
+            kept.append(p)
+    return kept
 
 
 def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I64Array, I64Array]:
