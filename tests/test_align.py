@@ -61,3 +61,9 @@ def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
 
 def test_unrelated_texts_share_nothing() -> None:
     assert align("the police raided the camp on June 20", "the weather in Tirana was mild this week") == []
+
+
+def test_a_paragraph_repeated_in_one_text_is_matched_once() -> None:
+    a = f"intro {QUOTE} middle words here {QUOTE} end"
+    found = align(a, f"Rama said {QUOTE}.")
+    assert len(found) == 1 and found[0].similarity == 1.0
