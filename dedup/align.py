@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.records import I64Array, Passage, U64Array
+from dedup.records import I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
 
 
@@ -42,17 +42,17 @@ class GramProfile:
     """An article's alignment k-grams sorted once, so that each candidate pair costs a lookup, not a sort."""
 
     values: U64Array  # distinct k-gram hashes, sorted
-    first: I64Array  # where each value's positions start in `order`
-    counts: I64Array
-    order: I64Array  # k-gram positions sorted by value
+    first: I32Array  # where each value's positions start in `order`
+    counts: I32Array
+    order: I32Array  # k-gram positions sorted by value
 
 
 def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
     """Return the sorted k-gram profile of one token-hash sequence."""
     grams = kgram_hashes(token_hashes, k)
-    order = np.argsort(grams, kind="stable").astype(np.int64)
+    order = np.argsort(grams, kind="stable").astype(np.int32)
     values, first, counts = np.unique(grams[order], return_index=True, return_counts=True)
-    return GramProfile(values, first.astype(np.int64), counts.astype(np.int64), order)
+    return GramProfile(values, first.astype(np.int32), counts.astype(np.int32), order)
 
 
 def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
@@ -106,7 +106,7 @@ def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I6
     within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
     seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
     seeds_b = b.order[b.first[in_b][group] + within % count_b[group]]
-    return seeds_a, seeds_b
+    return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
 
 
 def _fragments(seeds_a: I64Array, seeds_b: I64Array, k: int) -> list[tuple[int, int, int]]:

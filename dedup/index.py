@@ -17,13 +17,17 @@ from dedup.signature import U32Array, permutations
 
 
 class FingerprintIndex:
-    """Map each passage fingerprint to the articles that hold it."""
+    """Map each passage fingerprint to the articles that hold it.
+
+    Most fingerprints belong to one article only, so a posting is a plain int until a second article shares it:
+    that saves a list object per fingerprint, the larger part of the index's memory.
+    """
 
     def __init__(self, max_df: int) -> None:
-        if max_df < 1:
-            raise ValueError("max_df must be at least 1")
+        if max_df < 2:
+            raise ValueError("max_df must be at least 2")
         self.max_df = max_df
-        self._postings: dict[int, list[int]] = {}
+        self._postings: dict[int, int | list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._postings)
@@ -33,15 +37,21 @@ class FingerprintIndex:
         found: set[int] = set()
         for value in np.unique(fingerprints).tolist():
             posting = self._postings.get(value)
-            if posting is not None and len(posting) < self.max_df:
+            if isinstance(posting, int):
+                found.add(posting)
+            elif posting is not None and len(posting) < self.max_df:
                 found.update(posting)
         return sorted(found)
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
         """Add article `seq` under each of its fingerprints."""
+        postings = self._postings
         for value in np.unique(fingerprints).tolist():
-            posting = self._postings.setdefault(value, [])
-            if len(posting) < self.max_df:
+            posting = postings.setdefault(value, seq)
+            if isinstance(posting, int):
+                if posting != seq:
+                    postings[value] = [posting, seq]
+            elif len(posting) < self.max_df:
                 posting.append(seq)
 
 

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 U64Array = npt.NDArray[np.uint64]
 I64Array = npt.NDArray[np.int64]
+I32Array = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +54,12 @@ class Notice:
 class Tokens:
     """Word tokens of one text: character spans into the original and one 64-bit hash per token."""
 
-    starts: I64Array
-    ends: I64Array
+    starts: I32Array
+    ends: I32Array
     hashes: U64Array
 
     def __len__(self) -> int:
         return len(self.hashes)
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """Per-article signatures: document MinHash and passage fingerprints (hash, shingle position)."""
-
-    minhash: npt.NDArray[np.uint32]
-    fingerprints: U64Array
-    positions: I64Array
-    shingles: U64Array
 
 
 @dataclass(frozen=True, slots=True)

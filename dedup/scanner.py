@@ -105,7 +105,8 @@ class Scanner:
         """Compare one article with every earlier one, remember it, and return its matches."""
         seq = len(self.articles)
         normalized = normalize_text(article.text)
-        tokens = Tokens(normalized.starts, normalized.ends, hash_tokens(normalized))
+        # 32-bit offsets halve what every remembered article costs; no article text comes near 2**31 characters.
+        tokens = Tokens(normalized.starts.astype(np.int32), normalized.ends.astype(np.int32), hash_tokens(normalized))
         shingles = kgram_hashes(tokens.hashes, self.config.shingle_size)
         fingerprints, _ = passage_fingerprints(
             shingles, self.config.window, self.config.passage_perms, self.config.seed
