@@ -1,0 +1,71 @@
+"""The library API: `Scanner` and `ScanConfig`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dedup import Article, ScanConfig, Scanner
+from dedup.cluster import ORIGIN_PUBLISHED
+from dedup.read import parse_published
+
+STORY = (
+    "Albanian police raided the camp of the group near Durres on Tuesday, seizing computers that prosecutors say were "
+    "used in cyber attacks against foreign institutions. One person died in the clashes and dozens were hurt. The "
+    "prime minister told a German magazine that the group must not use the country as a platform for its operations, "
+    "and that guests who abuse hospitality are not welcome. The government said the raid followed a court order."
+)
+
+
+def article(article_id: str, text: str, published: str | None = None) -> Article:
+    return Article(id=article_id, text=text, published=published, published_at=parse_published(published or "x"))
+
+
+def test_a_reprint_is_a_document_cluster_with_the_earliest_published_origin() -> None:
+    scanner = Scanner()
+    scanner.add(article("late", STORY + " Reporting by staff.", "2023-06-21T09:00:00+02:00"))
+    result = scanner.add(article("early", STORY, "2023-06-21"))
+    assert [(d.a, d.b) for d in result.duplicates] == [(0, 1)] and result.duplicates[0].jaccard > 0.9
+    [document] = [c for c in scanner.clusters() if c.kind == "document"]
+    assert document.origin == 1 and document.origin_rule == ORIGIN_PUBLISHED
+    assert [(e.source, e.target) for e in document.edges] == [(1, 0)]
+
+
+def test_unrelated_articles_give_no_match() -> None:
+    scanner = Scanner()
+    scanner.add(article("a", STORY))
+    result = scanner.add(article("b", "The weather in Tirana stayed mild all week, and the football season began."))
+    assert not result.matched and scanner.clusters() == []
+
+
+def test_scan_yields_one_result_per_article_in_order() -> None:
+    results = list(Scanner().scan([article("a", STORY), article("b", "short"), article("c", STORY)]))
+    assert [(r.article.id, r.seq, r.matched) for r in results] == [("a", 0, False), ("b", 1, False), ("c", 2, True)]
+
+
+def test_short_and_empty_texts_are_scanned_without_matches() -> None:
+    scanner = Scanner()
+    for i, text in enumerate(["", "   ", "one", "— “” …"]):
+        assert not scanner.add(article(str(i), text)).matched
+    assert scanner.clusters() == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"min_words": 3}, "min_words must be at least shingle_size"),
+        ({"num_perm": 1}, "num_perm must be at least 2"),
+        ({"min_similarity": 0.0}, "min_similarity must be in (0, 1]"),
+        ({"doc_threshold": 1.5}, "doc_threshold must be in (0, 1]"),
+        ({"seed": -1}, "seed must be in [0, 2**32)"),
+    ],
+)
+def test_invalid_config_is_refused_with_the_rule(overrides: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ScanConfig(**overrides)  # type: ignore[arg-type]
+
+
+def test_the_window_guarantees_min_words() -> None:
+    config = ScanConfig(min_words=12, shingle_size=4)
+    assert config.window == 9 and config.as_dict()["window"] == 9
