@@ -108,9 +108,7 @@ class Scanner:
         # 32-bit offsets halve what every remembered article costs; no article text comes near 2**31 characters.
         tokens = Tokens(normalized.starts.astype(np.int32), normalized.ends.astype(np.int32), hash_tokens(normalized))
         shingles = kgram_hashes(tokens.hashes, self.config.shingle_size)
-        fingerprints, _ = passage_fingerprints(
-            shingles, self.config.window, self.config.passage_perms, self.config.seed
-        )
+        fingerprints = passage_fingerprints(shingles, self.config.window, self.config.passage_perms, self.config.seed)
         minhash = document_minhash(shingles, self.config.num_perm, self.config.seed)
         profile = gram_profile(tokens.hashes, self.config.align_k)
         result = ArticleResult(article, seq)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import MinHash
 
-from dedup.records import I64Array, U64Array
+from dedup.records import U64Array
 from dedup.shingle import fmix64
 
 U32Array = npt.NDArray[np.uint32]
@@ -57,23 +57,20 @@ def document_minhash(shingles: U64Array, num_perm: int, seed: int) -> U32Array:
     return result
 
 
-def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, seed: int) -> tuple[U64Array, I64Array]:
-    """Return winnowing fingerprints and the shingle position each was taken from, sorted by position.
+def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, seed: int) -> U64Array:
+    """Return the distinct winnowing fingerprints of a shingle array, sorted, over every permutation.
 
     A text with fewer shingles than `window` yields its single least shingle per permutation.
     """
     n = len(shingles)
     if n == 0:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    hashes: list[U64Array] = []
-    positions: list[I64Array] = []
+        return np.zeros(0, dtype=np.uint64)
+    width = max(n - window + 1, 1)
+    minima: list[U64Array] = []
     for salt in passage_salts(passage_perms, seed):
         permuted = fmix64(shingles ^ salt)
-        if n <= window:
-            chosen = np.array([int(np.argmin(permuted))], dtype=np.int64)
-        else:
-            windows = np.lib.stride_tricks.sliding_window_view(permuted, window)
-            chosen = np.unique(np.arange(len(windows), dtype=np.int64) + windows.argmin(axis=1))
-        hashes.append(permuted[chosen])
-        positions.append(chosen)
-    return np.concatenate(hashes), np.concatenate(positions)
+        smallest = permuted[:width].copy()
+        for offset in range(1, min(window, n)):
+            np.minimum(smallest, permuted[offset : offset + width], out=smallest)
+        minima.append(smallest)
+    return np.unique(np.concatenate(minima))

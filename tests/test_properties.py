@@ -75,8 +75,8 @@ def test_a_shared_run_of_min_words_always_shares_a_fingerprint(
 ) -> None:
     a = " ".join([*left, "qa", *run, "qb"])
     b = " ".join(["qc", *run, "qd", *right])
-    fa, _ = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(a)), 5), 6, 1, 1)
-    fb, _ = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(b)), 5), 6, 1, 1)
+    fa = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(a)), 5), 6, 1, 1)
+    fb = passage_fingerprints(kgram_hashes(hash_tokens(normalize_text(b)), 5), 6, 1, 1)
     assert np.intersect1d(fa, fb).size > 0
 
 

@@ -40,10 +40,8 @@ def test_different_seeds_give_different_signatures() -> None:
 
 def test_fingerprints_are_the_winnowing_minima_of_the_reference() -> None:
     values = shingles(TEXT)
-    fingerprints, positions = passage_fingerprints(values, 6, 1, 1)
-    permuted = reference_permuted(values)
-    assert set(fingerprints.tolist()) == reference.winnow(permuted, 6)
-    assert [permuted[p] for p in positions.tolist()] == fingerprints.tolist()
+    fingerprints = passage_fingerprints(values, 6, 1, 1)
+    assert fingerprints.tolist() == sorted(reference.winnow(reference_permuted(values), 6))
 
 
 def reference_permuted(values: np.ndarray) -> list[int]:
@@ -53,5 +51,5 @@ def reference_permuted(values: np.ndarray) -> list[int]:
 
 def test_short_text_yields_one_fingerprint_per_permutation() -> None:
     values = shingles("one two three four five six")
-    fingerprints, _ = passage_fingerprints(values, 6, 3, 1)
+    fingerprints = passage_fingerprints(values, 6, 3, 1)
     assert len(values) == 2 and len(fingerprints) == 3
