@@ -60,7 +60,7 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     seeds_a, seeds_b = _seed_pairs(a, b, params)
     if len(seeds_a) == 0:
         return []
-    fragments = _fragments(seeds_a, seeds_b, params.align_k)
+    fragments = _fragments(seeds_a, seeds_b, params)
     chains = [c for c in _chain(fragments, params.max_gap, params.min_similarity) if c.matched >= params.min_words]
     passages = []
     for chain in _merge_overlapping(chains):
@@ -109,16 +109,28 @@ def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I6
     return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
 
 
-def _fragments(seeds_a: I64Array, seeds_b: I64Array, k: int) -> list[tuple[int, int, int]]:
-    """Merge seeds that touch on one diagonal into exact fragments (a_start, a_end, b - a), sorted by a_start."""
+def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> list[tuple[int, int, int]]:
+    """Merge seeds that touch on one diagonal into exact fragments (a_start, a_end, b - a), sorted by a_start.
+
+    Fragments that no chain could grow into a passage are dropped here, in bulk: a chain never spans a stretch of
+    `a` where fragments are more than `max_gap` apart, so a stretch with fewer than `min_words` matched words in
+    all its fragments yields nothing.
+    """
+    k = params.align_k
     diagonals = seeds_b - seeds_a
     order = np.lexsort((seeds_a, diagonals))
     diag, pos = diagonals[order], seeds_a[order]
     breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(pos) > k)) + 1
-    starts = np.concatenate(([0], breaks))
-    ends = np.concatenate((breaks, [len(pos)])) - 1
-    frags = zip(pos[starts].tolist(), (pos[ends] + k).tolist(), diag[starts].tolist(), strict=True)
-    return sorted(frags)
+    first = np.concatenate(([0], breaks))
+    last = np.concatenate((breaks, [len(pos)])) - 1
+    starts, ends, diag = pos[first], pos[last] + k, diag[first]
+    by_start = np.lexsort((diag, ends, starts))
+    starts, ends, diag = starts[by_start], ends[by_start], diag[by_start]
+    reach = np.maximum.accumulate(ends)
+    stretch = np.concatenate(([0], np.cumsum(starts[1:] > reach[:-1] + params.max_gap)))
+    matched = np.bincount(stretch, weights=ends - starts)
+    keep = matched[stretch] >= params.min_words
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
 
 
 def _chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
