@@ -96,8 +96,8 @@ def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I6
     slot = np.minimum(np.searchsorted(b.values, a.values), len(b.values) - 1)
     shared = (b.values[slot] == a.values) & (a.counts <= params.max_repeat) & (b.counts[slot] <= params.max_repeat)
     in_a = np.flatnonzero(shared)
-    # Fewer shared k-grams than this cannot cover min_words words on one side.
-    if len(in_a) * params.align_k < params.min_words:
+    # Shared k-grams at fewer positions than this cannot cover min_words words of `a`.
+    if int(a.counts[in_a].sum()) * params.align_k < params.min_words:
         return empty, empty
     in_b = slot[in_a]
     count_a, count_b = a.counts[in_a], b.counts[in_b]

@@ -7,6 +7,7 @@ candidate pairs.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,12 +56,19 @@ class FingerprintIndex:
                 posting.append(seq)
 
 
+@lru_cache(maxsize=8)
+def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Return datasketch's (bands, rows) for a threshold, computed once: the optimization integrates numerically."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
 class DocumentIndex:
     """Whole-document MinHash signatures in a datasketch `MinHashLSH`, queried for near-duplicate candidates."""
 
     def __init__(self, threshold: float, num_perm: int, seed: int) -> None:
         self.num_perm, self.seed = num_perm, seed
-        self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm, params=band_params(threshold, num_perm))
 
     def _minhash(self, hashvalues: U32Array) -> Any:
         return MinHash(

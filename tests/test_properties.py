@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from dedup import Article, Scanner
 from dedup.align import AlignParams, align_pair, gram_profile
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes
@@ -115,3 +116,44 @@ def test_a_light_edit_does_not_split_a_passage(run_ids: list[int], where: int, r
     found = aligned("start " + " ".join(run) + " end", "begin " + " ".join(edited) + " finish", AlignParams())
     assert len(found) == 1
     assert found[0][0] == " ".join(run)
+
+
+def max_kgram_repeats(words: list[str], k: int = 3) -> int:
+    grams = [tuple(words[i : i + k]) for i in range(len(words) - k + 1)]
+    return max((grams.count(g) for g in set(grams)), default=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(word_lists, word_lists, word_lists, st.lists(vocabulary, min_size=10, max_size=40))
+def test_scanner_reports_every_planted_verbatim_run(
+    left: list[str], right: list[str], middle: list[str], run: list[str]
+) -> None:
+    words_a = [*left, "qa", *run, "qb", *middle]
+    words_b = ["qc", *middle, "qe", *run, "qd", *right]
+    # Alignment seeds leave out 3-grams repeated more than max_repeat (8) times: degenerate text, not news.
+    assume(max(max_kgram_repeats(words_a), max_kgram_repeats(words_b)) <= AlignParams().max_repeat)
+    a, b = " ".join(words_a), " ".join(words_b)
+    start_a = len(" ".join([*left, "qa"])) + 1
+    start_b = len(" ".join(["qc", *middle, "qe"])) + 1
+    end_a, end_b = start_a + len(" ".join(run)), start_b + len(" ".join(run))
+    scanner = Scanner()
+    scanner.add(Article(id="a", text=a))
+    found = scanner.add(Article(id="b", text=b)).passages
+    # The copy in `b` is reported, paired with the planted run or with an identical earlier occurrence in `a`.
+    assert any(
+        m.b_start <= start_b
+        and end_b <= m.b_end
+        and contains(words_of(a[m.a_start : m.a_end]), [w.lower() for w in run])
+        for m in found
+    )
+    assert any(m.a_start <= start_a and end_a <= m.a_end for m in found) or contains(
+        [w.lower() for w in words_a[: len(left)]], [w.lower() for w in run]
+    )
+
+
+def words_of(text: str) -> list[str]:
+    return [form for *_, form in reference.tokens(text)]
+
+
+def contains(words: list[str], run: list[str]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
