@@ -12,6 +12,7 @@ from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
 from dedup.cluster import build_document_clusters, build_passage_clusters
 from dedup.index import DocumentIndex, FingerprintIndex
 from dedup.normalize import close_span, normalize_text
+from dedup.read import parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import hash_tokens, kgram_hashes
 from dedup.signature import document_minhash, passage_fingerprints
@@ -91,6 +92,8 @@ class Scanner:
         self._fingerprints = FingerprintIndex(self.config.max_df)
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm, self.config.seed)
         self.articles: list[Article] = []
+        self._ids: set[str] = set()
+        self._published: list[datetime | None] = []
         self._tokens: list[Tokens] = []
         self._profiles: list[GramProfile] = []
         self.matches: list[Match] = []
@@ -102,7 +105,18 @@ class Scanner:
             yield self.add(article)
 
     def add(self, article: Article) -> ArticleResult:
-        """Compare one article with every earlier one, remember it, and return its matches."""
+        """Compare one article with every earlier one, remember it, and return its matches.
+
+        Raises:
+            ValueError: the article's id was added before, or its `published` is not an ISO 8601 date.
+        """
+        if article.id in self._ids:
+            raise ValueError(f"duplicate article id {article.id!r}")
+        published = article.published_at
+        if published is None and article.published is not None:
+            published = parse_published(article.published)
+            if published is None:
+                raise ValueError(f"article {article.id!r}: published {article.published!r} is not an ISO 8601 date")
         seq = len(self.articles)
         normalized = normalize_text(article.text)
         # 32-bit offsets halve what every remembered article costs; no article text comes near 2**31 characters.
@@ -122,6 +136,8 @@ class Scanner:
             self._documents.insert(seq, minhash)
         self._fingerprints.insert(seq, fingerprints)
         self.articles.append(article)
+        self._ids.add(article.id)
+        self._published.append(published)
         self._tokens.append(tokens)
         self._profiles.append(profile)
         self.matches += result.passages
@@ -153,7 +169,7 @@ class Scanner:
 
     def published_of(self, seq: int) -> datetime | None:
         """Return the parsed publication time of article `seq`, if it had one."""
-        return self.articles[seq].published_at
+        return self._published[seq]
 
     def clusters(self) -> list[Cluster]:
         """Return the passage clusters, then the document clusters, of everything added so far."""

@@ -8,7 +8,6 @@ import pytest
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
-from dedup.read import parse_published
 
 STORY = (
     "Albanian police raided the camp of the group near Durres on Tuesday, seizing computers that prosecutors say were "
@@ -19,7 +18,7 @@ STORY = (
 
 
 def article(article_id: str, text: str, published: str | None = None) -> Article:
-    return Article(id=article_id, text=text, published=published, published_at=parse_published(published or "x"))
+    return Article(id=article_id, text=text, published=published)
 
 
 def test_a_reprint_is_a_document_cluster_with_the_earliest_published_origin() -> None:
@@ -69,3 +68,16 @@ def test_invalid_config_is_refused_with_the_rule(overrides: dict[str, float], me
 def test_the_window_guarantees_min_words() -> None:
     config = ScanConfig(min_words=12, shingle_size=4)
     assert config.window == 9 and config.as_dict()["window"] == 9
+
+
+def test_an_id_added_twice_is_refused() -> None:
+    scanner = Scanner()
+    scanner.add(article("a", STORY))
+    with pytest.raises(ValueError, match="duplicate article id 'a'"):
+        scanner.add(article("a", "other text"))
+    assert len(scanner.articles) == 1
+
+
+def test_a_published_value_that_is_not_iso_8601_is_refused() -> None:
+    with pytest.raises(ValueError, match="published 'June 30' is not an ISO 8601 date"):
+        Scanner().add(article("a", STORY, "June 30"))
