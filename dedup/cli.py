@@ -11,7 +11,7 @@ import click
 from dedup import __version__
 from dedup.errors import ExitStatus
 from dedup.read import FieldMap, read_articles
-from dedup.records import Article, Notice, Rejected
+from dedup.records import Notice, Rejected
 from dedup.scanner import ScanConfig, Scanner
 from dedup.write import JsonlWriter, cluster_record, event_record, run_record
 
@@ -140,7 +140,7 @@ def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **o
     stdin = sys.stdin.buffer
     for record in read_articles(paths, stdin=stdin, fields=fields):
         if isinstance(record, Notice):
-            _say(f"{_where(record)}: warning: {record.message}")
+            _say(f"{record.location()}: warning: {record.message}")
             continue
         tally.read += 1
         if isinstance(record, Rejected):
@@ -164,10 +164,6 @@ def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **o
     passages = sum(c.kind == "passage" for c in clusters)
     _say(f"{tally.summary()} passage_clusters={passages} document_clusters={len(clusters) - passages}")
     sys.exit(ExitStatus.REJECTED if tally.rejected else ExitStatus.OK)
-
-
-def _where(record: Notice | Article) -> str:
-    return record.source if record.line_no is None else f"{record.source}:{record.line_no}"
 
 
 def _say(message: str) -> None:

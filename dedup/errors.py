@@ -1,4 +1,4 @@
-"""Exit codes and the errors that map to them."""
+"""Exit codes of the `dedup` command."""
 
 from __future__ import annotations
 
@@ -12,11 +12,3 @@ class ExitStatus(IntEnum):
     REJECTED = 1
     USAGE = 2
     FATAL = 3
-
-
-class DedupError(Exception):
-    """An error that stops a scan (unreadable input, `--strict` on a bad record)."""
-
-
-class StrictModeError(DedupError):
-    """Raised under `--strict` at the first rejected record."""

@@ -28,13 +28,12 @@ class Article:
     line_no: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """An input record that could not become an `Article`, with where it stood and why."""
+class _Located:
+    """Where in the input a record stood: a file (or `<stdin>`) and, for JSON lines, a line number."""
 
+    __slots__ = ()
     source: str
     line_no: int | None
-    reason: str
 
     def location(self) -> str:
         """Return `file:line` (or just the file) for messages."""
@@ -42,7 +41,16 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
-class Notice:
+class Rejected(_Located):
+    """An input record that could not become an `Article`, with where it stood and why."""
+
+    source: str
+    line_no: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(_Located):
     """A problem that rejects no record: an ignored field, a skipped file."""
 
     source: str
