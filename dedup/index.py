@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from dedup.records import U64Array
@@ -36,7 +35,7 @@ class FingerprintIndex:
     def candidates(self, fingerprints: U64Array) -> list[int]:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
         found: set[int] = set()
-        for value in np.unique(fingerprints).tolist():
+        for value in fingerprints.tolist():
             posting = self._postings.get(value)
             if isinstance(posting, int):
                 found.add(posting)
@@ -45,14 +44,14 @@ class FingerprintIndex:
         return sorted(found)
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
-        """Add article `seq` under each of its fingerprints."""
+        """Add article `seq` (newer than every article already in) under each of its fingerprints."""
         postings = self._postings
-        for value in np.unique(fingerprints).tolist():
+        for value in fingerprints.tolist():
             posting = postings.setdefault(value, seq)
             if isinstance(posting, int):
                 if posting != seq:
                     postings[value] = [posting, seq]
-            elif len(posting) < self.max_df:
+            elif len(posting) < self.max_df and posting[-1] != seq:
                 posting.append(seq)
 
 
