@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import dedup
+from benchmarks.corpus import REPO, eval_dir
 from benchmarks.plagdet import Span, measures
 from dedup import Article, Match, ScanConfig, Scanner
 
 CORPUS = "pan13-train"
 NEGATIVE = "01-no-plagiarism"
 SUBCORPORA = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 
 Pair = tuple[str, str]
 
@@ -91,11 +90,6 @@ def config_from(assignments: Sequence[str]) -> ScanConfig:
             raise ValueError(f"unknown parameter {name!r}")
         overrides[name] = type(defaults[name])(value)
     return ScanConfig(**overrides)
-
-
-def eval_dir(option: Path | None) -> Path:
-    """Return the evaluation data folder: the option, else $DEDUP_EVAL_DIR, else ../shared/eval beside the repo."""
-    return option or Path(os.environ.get("DEDUP_EVAL_DIR") or DEFAULT_EVAL_DIR)
 
 
 def read_truth(path: Path) -> Truth:

@@ -13,9 +13,14 @@ DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 SEEDS = REPO / "seeds"
 
 
+def eval_dir(option: Path | None = None) -> Path:
+    """Return the evaluation data folder: the option, else $DEDUP_EVAL_DIR, else ../shared/eval beside the repo."""
+    return option or Path(os.environ.get("DEDUP_EVAL_DIR") or DEFAULT_EVAL_DIR)
+
+
 def pan_texts(limit: int) -> list[str] | None:
     """Return the first `limit` PAN training texts, or None when ../shared/eval is absent."""
-    path = Path(os.environ.get("DEDUP_EVAL_DIR") or DEFAULT_EVAL_DIR) / "pan13-train" / "articles.jsonl.gz"
+    path = eval_dir() / "pan13-train" / "articles.jsonl.gz"
     if not path.is_file():
         return None
     texts = []

@@ -80,7 +80,7 @@ def _read_folder(folder: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Rec
             if name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES):
                 yield from _read_file(path, fields, seen)
             else:
-                yield Notice(str(path), None, "skipped: not a .txt, .jsonl or .jsonl.gz file")
+                yield Notice(str(path), None, "skipped: not a .txt, .jsonl, .ndjson or gzipped JSON lines file")
 
 
 def _read_file(path: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
@@ -124,14 +124,9 @@ def _read_jsonl(stream: BinaryIO, name: str, fields: FieldMap, seen: _SeenIds) -
 
 def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        yield Rejected(name, line_no, f"invalid UTF-8 at byte {err.start}")
-        return
-    try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
-        yield Rejected(name, line_no, f"invalid JSON: {err}")
+        yield Rejected(name, line_no, _undecodable(raw) or f"invalid JSON: {err}")
         return
     if not isinstance(obj, dict):
         yield Rejected(name, line_no, f"not a JSON object but {type(obj).__name__}")
@@ -180,6 +175,15 @@ def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _Se
         source=name,
         line_no=line_no,
     )
+
+
+def _undecodable(raw: bytes) -> str | None:
+    """Say where a line is not UTF-8, if it is not; orjson rejects such lines with a less useful message."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return f"invalid UTF-8 at byte {err.start}"
+    return None
 
 
 def parse_published(value: str) -> datetime | None:
