@@ -7,6 +7,7 @@ candidate pairs.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +32,13 @@ class FingerprintIndex:
 
     def __len__(self) -> int:
         return len(self._postings)
+
+    def nbytes(self) -> int:
+        """Return the memory the index holds: the table, its keys and its posting lists."""
+        total = sys.getsizeof(self._postings)
+        for key, posting in self._postings.items():
+            total += sys.getsizeof(key) + sys.getsizeof(posting)
+        return total
 
     def candidates(self, fingerprints: U64Array) -> list[int]:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -166,6 +167,21 @@ class Scanner:
 
     def _shingles(self, seq: int) -> U64Array:
         return kgram_hashes(self._tokens[seq].hashes, self.config.shingle_size)
+
+    def memory_nbytes(self) -> dict[str, int]:
+        """Return the bytes held per part of the scanner's state: the fingerprint index and the stored articles."""
+        stored = sum(
+            t.starts.nbytes
+            + t.ends.nbytes
+            + t.hashes.nbytes
+            + p.values.nbytes
+            + p.first.nbytes
+            + p.counts.nbytes
+            + p.order.nbytes
+            for t, p in zip(self._tokens, self._profiles, strict=True)
+        )
+        texts = sum(sys.getsizeof(a.text) for a in self.articles)
+        return {"fingerprint_index": self._fingerprints.nbytes(), "article_tokens": stored, "article_texts": texts}
 
     def published_of(self, seq: int) -> datetime | None:
         """Return the parsed publication time of article `seq`, if it had one."""
