@@ -11,56 +11,160 @@ import sys
 from functools import lru_cache
 from typing import Any
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+import numpy.typing as npt
+import xxhash
+from datasketch import MinHashLSH
+from numba import njit
 
-from dedup.records import U64Array
-from dedup.signature import U32Array, permutations
+from dedup.records import I32Array, U64Array
+from dedup.signature import U32Array
+
+_EMPTY = -1
+
+
+@njit(cache=True)
+def _find(keys: U64Array, heads: I32Array, key: np.uint64) -> int:
+    """Return the slot holding `key`, or the empty slot where it belongs (linear probing)."""
+    mask = len(keys) - 1
+    slot = int(key >> np.uint64(40)) & mask
+    while heads[slot] != _EMPTY and keys[slot] != key:
+        slot = (slot + 1) & mask
+    return slot
+
+
+@njit(cache=True)
+def _candidates(
+    keys: U64Array, heads: I32Array, counts: I32Array, docs: I32Array, nexts: I32Array, fps: U64Array, max_df: int
+) -> I32Array:
+    found = np.empty(64, dtype=np.int32)
+    n = 0
+    for fp in fps:
+        slot = _find(keys, heads, fp)
+        if heads[slot] == _EMPTY or counts[slot] >= max_df:
+            continue
+        posting = heads[slot]
+        while posting != _EMPTY:
+            if n == len(found):
+                grown = np.empty(2 * n, dtype=np.int32)
+                grown[:n] = found
+                found = grown
+            found[n] = docs[posting]
+            n += 1
+            posting = nexts[posting]
+    return np.unique(found[:n])
+
+
+@njit(cache=True)
+def _insert(
+    keys: U64Array,
+    heads: I32Array,
+    counts: I32Array,
+    docs: I32Array,
+    nexts: I32Array,
+    used: int,
+    postings: int,
+    seq: int,
+    fps: U64Array,
+    max_df: int,
+) -> tuple[int, int]:
+    """Add `seq` under each fingerprint; return the new numbers of used slots and postings (caller keeps room)."""
+    for fp in fps:
+        slot = _find(keys, heads, fp)
+        head = heads[slot]
+        if head == _EMPTY:
+            keys[slot] = fp
+            used += 1
+        elif counts[slot] >= max_df or docs[head] == seq:
+            continue
+        docs[postings] = seq
+        nexts[postings] = head
+        heads[slot] = postings
+        counts[slot] += 1
+        postings += 1
+    return used, postings
+
+
+@njit(cache=True)
+def _rehash(
+    keys: U64Array, heads: I32Array, counts: I32Array, new_keys: U64Array, new_heads: I32Array, new_counts: I32Array
+) -> None:
+    for slot in range(len(keys)):
+        if heads[slot] != _EMPTY:
+            target = _find(new_keys, new_heads, keys[slot])
+            new_keys[target] = keys[slot]
+            new_heads[target] = heads[slot]
+            new_counts[target] = counts[slot]
 
 
 class FingerprintIndex:
-    """Map each passage fingerprint to the articles that hold it.
+    """Map each passage fingerprint to the articles that hold it, in flat arrays.
 
-    Most fingerprints belong to one article only, so a posting is a plain int until a second article shares it:
-    that saves a list object per fingerprint, the larger part of the index's memory.
+    An open-addressing table (64-bit key, head of its posting chain, posting count) points into one array of
+    postings (article, next posting): about 40 bytes a fingerprint, with no Python object per entry.
     """
 
-    def __init__(self, max_df: int) -> None:
+    def __init__(self, max_df: int, capacity: int = 1 << 16) -> None:
         if max_df < 2:
             raise ValueError("max_df must be at least 2")
         self.max_df = max_df
-        self._postings: dict[int, int | list[int]] = {}
+        size = 1 << max(capacity - 1, 1).bit_length()
+        self._keys = np.zeros(size, dtype=np.uint64)
+        self._heads = np.full(size, _EMPTY, dtype=np.int32)
+        self._counts = np.zeros(size, dtype=np.int32)
+        self._docs = np.zeros(size, dtype=np.int32)
+        self._nexts = np.zeros(size, dtype=np.int32)
+        self._used = 0
+        self._postings = 0
 
     def __len__(self) -> int:
-        return len(self._postings)
+        return self._used
 
     def nbytes(self) -> int:
-        """Return the memory the index holds: the table, its keys and its posting lists."""
-        total = sys.getsizeof(self._postings)
-        for key, posting in self._postings.items():
-            total += sys.getsizeof(key) + sys.getsizeof(posting)
-        return total
+        """Return the memory the index holds: the table and the posting arrays."""
+        arrays = (self._keys, self._heads, self._counts, self._docs, self._nexts)
+        return sum(a.nbytes for a in arrays) + sys.getsizeof(self)
 
-    def candidates(self, fingerprints: U64Array) -> list[int]:
+    def candidates(self, fingerprints: U64Array) -> I32Array:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
-        found: set[int] = set()
-        for value in fingerprints.tolist():
-            posting = self._postings.get(value)
-            if isinstance(posting, int):
-                found.add(posting)
-            elif posting is not None and len(posting) < self.max_df:
-                found.update(posting)
-        return sorted(found)
+        return _candidates(self._keys, self._heads, self._counts, self._docs, self._nexts, fingerprints, self.max_df)
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
         """Add article `seq` (newer than every article already in) under each of its fingerprints."""
-        postings = self._postings
-        for value in fingerprints.tolist():
-            posting = postings.setdefault(value, seq)
-            if isinstance(posting, int):
-                if posting != seq:
-                    postings[value] = [posting, seq]
-            elif len(posting) < self.max_df and posting[-1] != seq:
-                posting.append(seq)
+        self._reserve(len(fingerprints))
+        self._used, self._postings = _insert(
+            self._keys,
+            self._heads,
+            self._counts,
+            self._docs,
+            self._nexts,
+            self._used,
+            self._postings,
+            seq,
+            fingerprints,
+            self.max_df,
+        )
+
+    def _reserve(self, extra: int) -> None:
+        if self._postings + extra > len(self._docs):
+            size = max(2 * len(self._docs), self._postings + extra)
+            self._docs = _grown(self._docs, size)
+            self._nexts = _grown(self._nexts, size)
+        if 4 * (self._used + extra) > 3 * len(self._keys):
+            size = 2 * len(self._keys)
+            while 4 * (self._used + extra) > 3 * size:
+                size *= 2
+            keys = np.zeros(size, dtype=np.uint64)
+            heads = np.full(size, _EMPTY, dtype=np.int32)
+            counts = np.zeros(size, dtype=np.int32)
+            _rehash(self._keys, self._heads, self._counts, keys, heads, counts)
+            self._keys, self._heads, self._counts = keys, heads, counts
+
+
+def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    grown = np.zeros(size, dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 @lru_cache(maxsize=8)
@@ -70,25 +174,47 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+class _HashValues:
+    """The part of a `datasketch.MinHash` that `MinHashLSH` reads, around signature values computed elsewhere."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: U32Array) -> None:
+        self.hashvalues = hashvalues
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+
 class DocumentIndex:
-    """Whole-document MinHash signatures in a datasketch `MinHashLSH`, queried for near-duplicate candidates."""
+    """Whole-document MinHash signatures in a datasketch `MinHashLSH`, queried for near-duplicate candidates.
 
-    def __init__(self, threshold: float, num_perm: int, seed: int) -> None:
-        self.num_perm, self.seed = num_perm, seed
-        self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm, params=band_params(threshold, num_perm))
+    Band keys are stored as 64-bit xxh3 digests of the band's values rather than the values' bytes.
+    """
 
-    def _minhash(self, hashvalues: U32Array) -> Any:
-        return MinHash(
-            seed=self.seed,
-            hashvalues=hashvalues,
-            permutations=permutations(self.num_perm, self.seed),
-            scheme="affine32",
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        self.num_perm = num_perm
+        self._lsh: Any = MinHashLSH(
+            threshold=threshold,
+            num_perm=num_perm,
+            params=band_params(threshold, num_perm),
+            hashfunc=xxhash.xxh3_64_intdigest,
         )
+
+    def nbytes(self) -> int:
+        """Return the memory the band tables hold: their dicts, keys and sets of articles."""
+        total = 0
+        for table in self._lsh.hashtables:
+            store = table._dict
+            total += sys.getsizeof(store)
+            for key, members in store.items():
+                total += sys.getsizeof(key) + sys.getsizeof(members)
+        return total
 
     def query(self, hashvalues: U32Array) -> list[int]:
         """Return the articles (sorted) whose signatures collide with `hashvalues` in at least one LSH band."""
-        return sorted(self._lsh.query(self._minhash(hashvalues)))
+        return sorted(self._lsh.query(_HashValues(hashvalues)))
 
     def insert(self, seq: int, hashvalues: U32Array) -> None:
         """Add article `seq`'s signature."""
-        self._lsh.insert(seq, self._minhash(hashvalues), check_duplication=False)
+        self._lsh.insert(seq, _HashValues(hashvalues), check_duplication=False)

@@ -16,8 +16,8 @@ import numpy.typing as npt
 
 from dedup.records import I64Array
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-WORD_RE = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+WORD_RE = re.compile(f"[{CJK}]|[^\\W{CJK}]+")
 _SPLIT_RE = re.compile(f"({WORD_RE.pattern})")
 _SEPARATOR = "\x00"  # not a word character, and unchanged by NFKC and case folding
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -12,11 +13,13 @@ import numpy as np
 from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
 from dedup.cluster import build_document_clusters, build_passage_clusters
 from dedup.index import DocumentIndex, FingerprintIndex
-from dedup.normalize import close_span, normalize_text
+from dedup.normalize import close_span
 from dedup.read import parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
-from dedup.shingle import hash_tokens, kgram_hashes
-from dedup.signature import document_minhash, passage_fingerprints
+from dedup.shingle import kgram_hashes, tokenize
+from dedup.signature import MINHASH_SCHEME, Signer
+
+_CACHED_ARTICLES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +73,9 @@ class ScanConfig:
         """Shingles per winnowing window: every verbatim run of `min_words` words shares a fingerprint."""
         return self.min_words - self.shingle_size + 1
 
-    def as_dict(self) -> dict[str, int | float]:
-        """Return the parameters as a plain mapping (for the output's run record)."""
-        return {**asdict(self), "window": self.window}
+    def as_dict(self) -> dict[str, int | float | str]:
+        """Return the parameters as a plain mapping (for the output's run record), with the MinHash scheme."""
+        return {**asdict(self), "window": self.window, "minhash": MINHASH_SCHEME}
 
 
 class Scanner:
@@ -91,12 +94,20 @@ class Scanner:
             self.config.align_k, self.config.max_gap, self.config.min_words, self.config.min_similarity
         )
         self._fingerprints = FingerprintIndex(self.config.max_df)
-        self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm, self.config.seed)
+        self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm)
+        self._signer = Signer(
+            self.config.shingle_size,
+            self.config.num_perm,
+            self.config.window,
+            self.config.passage_perms,
+            self.config.seed,
+        )
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
-        self._tokens: list[Tokens] = []
-        self._profiles: list[GramProfile] = []
+        # Tokens and profiles of recently used articles; older ones are recomputed from their text when a
+        # candidate pair needs them, so memory per article is its text and its index entries.
+        self._cache: OrderedDict[int, tuple[Tokens, GramProfile]] = OrderedDict()
         self.matches: list[Match] = []
         self.document_matches: list[DocumentMatch] = []
 
@@ -119,15 +130,12 @@ class Scanner:
             if published is None:
                 raise ValueError(f"article {article.id!r}: published {article.published!r} is not an ISO 8601 date")
         seq = len(self.articles)
-        normalized = normalize_text(article.text)
-        # 32-bit offsets halve what every remembered article costs; no article text comes near 2**31 characters.
-        tokens = Tokens(normalized.starts.astype(np.int32), normalized.ends.astype(np.int32), hash_tokens(normalized))
-        shingles = kgram_hashes(tokens.hashes, self.config.shingle_size)
-        fingerprints = passage_fingerprints(shingles, self.config.window, self.config.passage_perms, self.config.seed)
-        minhash = document_minhash(shingles, self.config.num_perm, self.config.seed)
+        tokens = tokenize(article.text)
+        signature = self._signer.sign(tokens.hashes)
+        shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
         profile = gram_profile(tokens.hashes, self.config.align_k)
         result = ArticleResult(article, seq)
-        for earlier in self._fingerprints.candidates(fingerprints):
+        for earlier in self._fingerprints.candidates(fingerprints).tolist():
             result.passages += self._passages(earlier, article, tokens, profile)
         if len(shingles):
             for earlier in self._documents.query(minhash):
@@ -139,16 +147,16 @@ class Scanner:
         self.articles.append(article)
         self._ids.add(article.id)
         self._published.append(published)
-        self._tokens.append(tokens)
-        self._profiles.append(profile)
+        self._remember(seq, tokens, profile)
         self.matches += result.passages
         self.document_matches += result.duplicates
         return result
 
     def _passages(self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile) -> list[Match]:
-        before, before_text = self._tokens[earlier], self.articles[earlier].text
+        before, before_profile = self._recall(earlier)
+        before_text = self.articles[earlier].text
         found = []
-        for p in align_pair(self._profiles[earlier], profile, self._align):
+        for p in align_pair(before_profile, profile, self._align):
             found.append(
                 Match(
                     a=earlier,
@@ -166,22 +174,37 @@ class Scanner:
         return found
 
     def _shingles(self, seq: int) -> U64Array:
-        return kgram_hashes(self._tokens[seq].hashes, self.config.shingle_size)
+        return kgram_hashes(self._recall(seq)[0].hashes, self.config.shingle_size)
+
+    def _remember(self, seq: int, tokens: Tokens, profile: GramProfile) -> None:
+        self._cache[seq] = (tokens, profile)
+        if len(self._cache) > _CACHED_ARTICLES:
+            self._cache.popitem(last=False)
+
+    def _recall(self, seq: int) -> tuple[Tokens, GramProfile]:
+        """Return an earlier article's tokens and alignment profile, recomputed from its text if not cached."""
+        cached = self._cache.get(seq)
+        if cached is None:
+            tokens = tokenize(self.articles[seq].text)
+            cached = (tokens, gram_profile(tokens.hashes, self.config.align_k))
+        else:
+            self._cache.move_to_end(seq)
+        self._remember(seq, *cached)
+        return cached
 
     def memory_nbytes(self) -> dict[str, int]:
         """Return the bytes held per part of the scanner's state: the fingerprint index and the stored articles."""
-        stored = sum(
-            t.starts.nbytes
-            + t.ends.nbytes
-            + t.hashes.nbytes
-            + p.values.nbytes
-            + p.first.nbytes
-            + p.counts.nbytes
-            + p.order.nbytes
-            for t, p in zip(self._tokens, self._profiles, strict=True)
-        )
+        cached = sum(
+            t.starts.nbytes + t.ends.nbytes + t.hashes.nbytes + p.values.nbytes + p.first.nbytes + p.counts.nbytes
+            for t, p in self._cache.values()
+        ) + sum(p.order.nbytes for _, p in self._cache.values())
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
-        return {"fingerprint_index": self._fingerprints.nbytes(), "article_tokens": stored, "article_texts": texts}
+        return {
+            "fingerprint_index": self._fingerprints.nbytes(),
+            "document_index": self._documents.nbytes(),
+            "cached_tokens": cached,
+            "article_texts": texts,
+        }
 
     def published_of(self, seq: int) -> datetime | None:
         """Return the parsed publication time of article `seq`, if it had one."""

@@ -1,65 +1,205 @@
-"""Hash tokens and word k-grams (shingles) into uint64 arrays with vectorized integer arithmetic.
+"""Hash tokens and word k-grams (shingles) into uint64 arrays, in compiled single passes.
 
-A token's hash is a polynomial over its normalized bytes, summed per token with `np.add.reduceat`, then passed
-through the MurmurHash3 64-bit finalizer; a k-gram's hash combines k token hashes by Horner's rule. No string is
-joined and no Python code runs per token or per shingle.
+A token's hash is a polynomial over its normalized UTF-8 bytes (each plus one), mixed with its length and passed
+through the MurmurHash3 64-bit finalizer; a k-gram's hash combines k token hashes by Horner's rule and is mixed the
+same way. Pure-ASCII text (most news) is tokenized, lower-cased and hashed in one pass over its bytes; other text is
+normalized first (`dedup.normalize`) and its token bytes hashed in one pass.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+
 import numpy as np
+import numpy.typing as npt
+from numba import njit
 
-from dedup.normalize import Normalized
-from dedup.records import U64Array
+from dedup.normalize import CJK, Normalized
+from dedup.records import Tokens, U64Array
 
-_BASE = np.uint64(0x100000001B3)  # the 64-bit FNV prime; odd, so powers never vanish modulo 2**64
-_KGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
-_LENGTH_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
-_powers = np.ones(1, dtype=np.uint64)
+BASE = np.uint64(0x100000001B3)  # the 64-bit FNV prime; odd, so powers never vanish modulo 2**64
+KGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
+LENGTH_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB93FE53B3A4F)
+_S33 = np.uint64(33)
+_ONE = np.uint64(1)
+
+
+@njit(cache=True, inline="always")
+def _fmix64(x: np.uint64) -> np.uint64:
+    x ^= x >> _S33
+    x *= _M1
+    x ^= x >> _S33
+    x *= _M2
+    return x ^ (x >> _S33)
+
+
+@njit(cache=True)
+def _fmix64_array(values: U64Array) -> U64Array:
+    out = np.empty_like(values)
+    for i in range(len(values)):
+        out[i] = _fmix64(values[i])
+    return out
 
 
 def fmix64(values: U64Array) -> U64Array:
-    """Apply the MurmurHash3 64-bit finalizer, an avalanching bijection on uint64 (wrapping arithmetic)."""
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xC4CEB93FE53B3A4F)
-    return values ^ (values >> np.uint64(33))
+    """Apply the MurmurHash3 64-bit finalizer, an avalanching bijection on uint64, to every value."""
+    return _fmix64_array(np.ascontiguousarray(values, dtype=np.uint64))
 
 
-def _power_table(length: int) -> U64Array:
-    """Return _BASE**i modulo 2**64 for i < length, growing a cached table as needed."""
-    global _powers
-    if len(_powers) < length:
-        size = max(length, 2 * len(_powers))
-        table = np.full(size, _BASE, dtype=np.uint64)
-        table[0] = 1
-        _powers = np.cumprod(table, dtype=np.uint64)
-    return _powers[:length]
+_NONWORD, _WORD, _SINGLE = 0, 1, 2  # code point classes: not in a token, in a word token, a token by itself
+
+
+@lru_cache(maxsize=1)
+def code_point_classes() -> npt.NDArray[np.uint8]:
+    """Return the token class of every code point, as `normalize.WORD_RE` defines tokens (built once, ~0.1 s)."""
+    chars = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    classes = np.zeros(0x110000, dtype=np.uint8)
+    for match in re.finditer(r"\w+", chars):
+        classes[match.start() : match.end()] = _WORD
+    for match in re.finditer(f"[{CJK}]+", chars):
+        classes[match.start() : match.end()] = _SINGLE
+    return classes
+
+
+@njit(cache=True, inline="always")
+def _decode(raw: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int]:
+    """Return the code point starting at byte `i` and its width in bytes."""
+    c = int(raw[i])
+    if c < 0x80:
+        return c, 1
+    if c >= 0xF0:
+        width, c = 4, c & 0x07
+    elif c >= 0xE0:
+        width, c = 3, c & 0x0F
+    else:
+        width, c = 2, c & 0x1F
+    for j in range(i + 1, min(i + width, n)):
+        c = (c << 6) | (int(raw[j]) & 0x3F)
+    return min(c, 0x10FFFF), width
+
+
+@njit(cache=True)
+def _utf8_tokens(
+    raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], U64Array, npt.NDArray[np.bool_]]:
+    """Tokenize UTF-8 bytes in one pass: character spans, hashes of lower-cased ASCII tokens, and which tokens hold
+    other characters (those still need NFKC and case folding, and get their hash afterwards)."""
+    n = len(raw)
+    capacity = n // 2 + 1
+    starts = np.empty(capacity, dtype=np.int32)
+    ends = np.empty(capacity, dtype=np.int32)
+    hashes = np.zeros(capacity, dtype=np.uint64)
+    other = np.zeros(capacity, dtype=np.bool_)
+    count = 0
+    i = 0
+    char = 0
+    while i < n:
+        c, width = _decode(raw, i, n)
+        kind = classes[c]
+        if kind == _NONWORD:
+            i += width
+            char += 1
+            continue
+        starts[count] = char
+        if kind == _SINGLE:
+            i += width
+            char += 1
+            ends[count] = char
+            other[count] = True
+            count += 1
+            continue
+        total = np.uint64(0)
+        length = 0
+        flagged = False
+        while True:
+            if c < 0x80:
+                if c >= 65 and c <= 90:
+                    c += 32
+                total = total * BASE + np.uint64(c + 1)
+                length += 1
+            else:
+                flagged = True
+            i += width
+            char += 1
+            if i >= n:
+                break
+            c, width = _decode(raw, i, n)
+            if classes[c] != _WORD:
+                break
+        ends[count] = char
+        other[count] = flagged
+        if not flagged:
+            hashes[count] = _fmix64(total ^ (np.uint64(length) * LENGTH_MIX))
+        count += 1
+    return starts[:count], ends[:count], hashes[:count], other[:count]
+
+
+@njit(cache=True)
+def _span_hashes(
+    data: npt.NDArray[np.uint8], byte_starts: npt.NDArray[np.int64], byte_ends: npt.NDArray[np.int64]
+) -> U64Array:
+    hashes = np.empty(len(byte_starts), dtype=np.uint64)
+    for t in range(len(byte_starts)):
+        total = np.uint64(0)
+        for j in range(byte_starts[t], byte_ends[t]):
+            total = total * BASE + np.uint64(data[j]) + _ONE
+        hashes[t] = _fmix64(total ^ (np.uint64(byte_ends[t] - byte_starts[t]) * LENGTH_MIX))
+    return hashes
+
+
+@njit(cache=True)
+def _kgrams(token_hashes: U64Array, k: int) -> U64Array:
+    m = len(token_hashes) - k + 1
+    if m <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    out = np.empty(m, dtype=np.uint64)
+    for i in range(m):
+        combined = np.uint64(0)
+        for j in range(i, i + k):
+            combined = combined * KGRAM_BASE + token_hashes[j]
+        out[i] = _fmix64(combined)
+    return out
 
 
 def hash_tokens(tokens: Normalized) -> U64Array:
     """Return one uint64 hash per token, a function of the token's normalized bytes only."""
-    n = len(tokens)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    lengths = tokens.byte_ends - tokens.byte_starts
-    offsets = np.cumsum(lengths) - lengths
-    total = int(lengths.sum())
-    within = np.arange(total, dtype=np.int64) - np.repeat(offsets, lengths)
-    byte_index = np.repeat(tokens.byte_starts, lengths) + within
-    exponents = np.repeat(lengths - 1, lengths) - within
-    terms = (tokens.data[byte_index].astype(np.uint64) + np.uint64(1)) * _power_table(int(lengths.max()))[exponents]
-    sums = np.add.reduceat(terms, offsets).astype(np.uint64)
-    return fmix64(sums ^ (lengths.astype(np.uint64) * _LENGTH_MIX))
+    return _span_hashes(tokens.data, tokens.byte_starts, tokens.byte_ends)
 
 
 def kgram_hashes(token_hashes: U64Array, k: int) -> U64Array:
     """Return the hash of every run of `k` consecutive tokens (len(token_hashes) - k + 1 of them)."""
-    m = len(token_hashes) - k + 1
-    if m <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    combined = token_hashes[:m].copy()
-    for offset in range(1, k):
-        combined = combined * _KGRAM_BASE + token_hashes[offset : offset + m]
-    return fmix64(combined)
+    return _kgrams(np.ascontiguousarray(token_hashes, dtype=np.uint64), k)
+
+
+_form_hashes: dict[str, int] = {}
+_MAX_FORMS = 1 << 17
+
+
+def tokenize(text: str) -> Tokens:
+    """Return the tokens of `text`: character spans (int32) and hashes; equal to `normalize_text` + `hash_tokens`.
+
+    One compiled pass over the UTF-8 bytes finds every token and hashes the ASCII ones; a token with other
+    characters is NFKC-normalized and case-folded on its own, its hash remembered for the next time it occurs.
+    """
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    starts, ends, hashes, other = _utf8_tokens(raw, code_point_classes())
+    if other.any():
+        forms = _form_hashes
+        for i in np.flatnonzero(other).tolist():
+            token = text[starts[i] : ends[i]]
+            value = forms.get(token)
+            if value is None:
+                if len(forms) >= _MAX_FORMS:
+                    forms.clear()
+                value = forms[token] = _form_hash(token)
+            hashes[i] = value
+    return Tokens(starts, ends, hashes)
+
+
+def _form_hash(token: str) -> int:
+    data = np.frombuffer(unicodedata.normalize("NFKC", token).casefold().encode("utf-8", "surrogatepass"), np.uint8)
+    return int(_span_hashes(data, np.zeros(1, dtype=np.int64), np.full(1, len(data), dtype=np.int64))[0])

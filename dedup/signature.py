@@ -1,33 +1,32 @@
 """Per-article signatures from one shingle array: the document MinHash and the passage fingerprints.
 
-The document MinHash uses datasketch's `affine32` permutations (same seed, same values as
-`datasketch.MinHash(num_perm, seed).update_batch` fed the low 32 bits of our shingle hashes), so it can be
-indexed by `datasketch.MinHashLSH`. Passage fingerprints are winnowing minima (Schleimer, Wilkerson and Aiken,
-SIGMOD 2003): the least hash in every window of `window` consecutive shingles, under `passage_perms` independent
-hash permutations. Two texts sharing a verbatim run of `window + k - 1` tokens share at least one fingerprint.
+The document MinHash is one-permutation hashing with optimal densification (Shrivastava, ICML 2017): each shingle
+is hashed once, its high bits pick one of `num_perm` bins and its low 32 bits compete for that bin's minimum; an
+empty bin copies the value of a bin chosen by a seeded hash chain. Two sets agree in a bin with probability equal
+to their Jaccard similarity, as with `num_perm` independent permutations, at the cost of one hash per shingle.
+Passage fingerprints are winnowing minima (Schleimer, Wilkerson and Aiken, SIGMOD 2003): the least hash in every
+window of `window` consecutive shingles, under `passage_perms` independent hash permutations. Two texts sharing a
+verbatim run of `window + k - 1` tokens share at least one fingerprint.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
+from numba import njit
 
 from dedup.records import U64Array
-from dedup.shingle import fmix64
+from dedup.shingle import _fmix64, _kgrams, fmix64
 
 U32Array = npt.NDArray[np.uint32]
 EMPTY_HASH = np.uint32(0xFFFFFFFF)
-_ROWS_PER_BLOCK = 4096
-
-
-@lru_cache(maxsize=8)
-def permutations(num_perm: int, seed: int) -> tuple[U32Array, U32Array]:
-    """Return datasketch's affine32 permutation parameters (a, b) for `num_perm` and `seed`."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+MINHASH_SCHEME = "oph-densified"
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_MAX_PROBES = 1 << 16
 
 
 @lru_cache(maxsize=8)
@@ -37,40 +36,106 @@ def passage_salts(passage_perms: int, seed: int) -> U64Array:
     return state.randint(0, 2**63, size=passage_perms, dtype=np.int64).astype(np.uint64) * np.uint64(2) + 1
 
 
-def fmix32(values: U32Array) -> U32Array:
-    """Apply the MurmurHash3 32-bit finalizer, as datasketch does before its affine32 permutations."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
+def document_salts(seed: int) -> tuple[np.uint64, np.uint64]:
+    """Return the two salts of the document MinHash (bin hash, densification chain), derived from `seed` alone."""
+    mixed = fmix64(np.array([seed, seed ^ 0x5BD1E995], dtype=np.uint64) ^ np.uint64(0x9E3779B97F4A7C15))
+    return mixed[0], mixed[1]
 
 
-def document_minhash(shingles: U64Array, num_perm: int, seed: int) -> U32Array:
-    """Return the MinHash hash values of the set of `shingles` (all 0xFFFFFFFF for an empty set)."""
-    a, b = permutations(num_perm, seed)
-    result = np.full(num_perm, EMPTY_HASH, dtype=np.uint32)
-    mixed = fmix32((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    for start in range(0, len(mixed), _ROWS_PER_BLOCK):
-        block = mixed[start : start + _ROWS_PER_BLOCK, None] * a + b
-        np.minimum(result, block.min(axis=0), out=result)
+@njit(cache=True, inline="always")
+def _bin(x: np.uint64, bins: np.uint64) -> int:
+    return int(((x >> _S32) * bins) >> _S32)
+
+
+@njit(cache=True)
+def _oph(shingles: U64Array, num_perm: int, salt: np.uint64, chain: np.uint64) -> U32Array:
+    result = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    filled = np.zeros(num_perm, dtype=np.bool_)
+    bins = np.uint64(num_perm)
+    for i in range(len(shingles)):
+        x = _fmix64(shingles[i] ^ salt)
+        b = _bin(x, bins)
+        value = np.uint32(x & _LOW32)
+        if not filled[b] or value < result[b]:
+            result[b] = value
+            filled[b] = True
+    if len(shingles) == 0:
+        return result
+    for target in np.flatnonzero(~filled):
+        for attempt in range(1, _MAX_PROBES):
+            source = _bin(_fmix64(chain ^ ((np.uint64(target) << _S32) | np.uint64(attempt))), bins)
+            if filled[source]:
+                result[target] = result[source]
+                break
+        else:
+            result[target] = result[np.flatnonzero(filled)[0]]
     return result
 
 
-def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, seed: int) -> U64Array:
-    """Return the distinct winnowing fingerprints of a shingle array, sorted, over every permutation.
-
-    A text with fewer shingles than `window` yields its single least shingle per permutation.
-    """
+@njit(cache=True)
+def _winnow(shingles: U64Array, window: int, salts: U64Array) -> U64Array:
     n = len(shingles)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     width = max(n - window + 1, 1)
-    minima: list[U64Array] = []
-    for salt in passage_salts(passage_perms, seed):
-        permuted = fmix64(shingles ^ salt)
-        smallest = permuted[:width].copy()
-        for offset in range(1, min(window, n)):
-            np.minimum(smallest, permuted[offset : offset + width], out=smallest)
-        minima.append(smallest)
-    return np.unique(np.concatenate(minima))
+    span = min(window, n)
+    out = np.empty(width * len(salts), dtype=np.uint64)
+    count = 0
+    permuted = np.empty(n, dtype=np.uint64)
+    for salt in salts:
+        for i in range(n):
+            permuted[i] = _fmix64(shingles[i] ^ salt)
+        last = 0
+        for i in range(width):
+            smallest = permuted[i]
+            for j in range(i + 1, i + span):
+                if permuted[j] < smallest:
+                    smallest = permuted[j]
+            if i == 0 or smallest != out[last]:
+                out[count] = smallest
+                last = count
+                count += 1
+    return out[:count]
+
+
+def document_minhash(shingles: U64Array, num_perm: int, seed: int) -> U32Array:
+    """Return the MinHash hash values of the set of `shingles` (all 0xFFFFFFFF for an empty set)."""
+    salt, chain = document_salts(seed)
+    return _oph(np.ascontiguousarray(shingles, dtype=np.uint64), num_perm, salt, chain)
+
+
+def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, seed: int) -> U64Array:
+    """Return the winnowing fingerprints of a shingle array over every permutation (no two neighbours equal).
+
+    A text with fewer shingles than `window` yields its single least shingle per permutation.
+    """
+    return _winnow(np.ascontiguousarray(shingles, dtype=np.uint64), window, passage_salts(passage_perms, seed))
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One article's signatures: its shingles, document MinHash and passage fingerprints."""
+
+    shingles: U64Array
+    minhash: U32Array
+    fingerprints: U64Array
+
+
+class Signer:
+    """Compute the signatures of token-hash arrays for one fixed set of parameters."""
+
+    __slots__ = ("_chain", "_passage_salts", "_salt", "num_perm", "shingle_size", "window")
+
+    def __init__(self, shingle_size: int, num_perm: int, window: int, passage_perms: int, seed: int) -> None:
+        self.shingle_size, self.num_perm, self.window = shingle_size, num_perm, window
+        self._salt, self._chain = document_salts(seed)
+        self._passage_salts = passage_salts(passage_perms, seed)
+
+    def sign(self, token_hashes: U64Array) -> Signature:
+        """Return the signatures of one article's token hashes."""
+        shingles = _kgrams(token_hashes, self.shingle_size)
+        return Signature(
+            shingles,
+            _oph(shingles, self.num_perm, self._salt, self._chain),
+            _winnow(shingles, self.window, self._passage_salts),
+        )

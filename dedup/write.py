@@ -30,7 +30,7 @@ class JsonlWriter:
             self.stream.flush()
 
 
-def run_record(params: dict[str, int | float], version: str, emit: str) -> Record:
+def run_record(params: dict[str, int | float | str], version: str, emit: str) -> Record:
     """Return the first line of every output: schema, version and every parameter of the run (seed included)."""
     return {"record": "run", "schema": SCHEMA, "dedup_version": version, "emit": emit, "params": params}
 

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from dedup import Article
 from dedup.read import read_articles
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+# Compiled kernels load on their first call, and the machines are shared: no per-example deadline.
+settings.register_profile("dedup", deadline=None)
+settings.load_profile("dedup")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -66,3 +66,36 @@ def common_runs(a: list[str], b: list[str], min_len: int) -> list[tuple[int, int
             if length >= min_len:
                 runs.append((i, j, length))
     return runs
+
+
+def oph_minhash(shingles: list[int], num_perm: int, salt: int, chain: int) -> list[int]:
+    """One-permutation MinHash with optimal densification, one shingle and one empty bin at a time."""
+    empty = 0xFFFFFFFF
+    bins: list[int | None] = [None] * num_perm
+    for shingle in shingles:
+        x = fmix64(shingle ^ salt)
+        b = ((x >> 32) * num_perm) >> 32
+        value = x & 0xFFFFFFFF
+        current = bins[b]
+        if current is None or value < current:
+            bins[b] = value
+    if not shingles:
+        return [empty] * num_perm
+    result = []
+    for b, value in enumerate(bins):
+        attempt = 1
+        found = value
+        while found is None:
+            source = ((fmix64(chain ^ ((b << 32) | attempt)) >> 32) * num_perm) >> 32
+            found = bins[source]
+            attempt += 1
+        result.append(found)
+    return result
+
+
+def signatures(
+    text: str, k: int, num_perm: int, window: int, salt: int, chain: int, passage_salt: int
+) -> tuple[list[int], set[int]]:
+    """Return the document MinHash and the fingerprint set of `text`, from the reference tokens up."""
+    grams = kgram_hashes([token_hash(form) for _, _, form in tokens(text)], k)
+    return oph_minhash(grams, num_perm, salt, chain), winnow([fmix64(g ^ passage_salt) for g in grams], window)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
-from datasketch import MinHash
 
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes
-from dedup.signature import EMPTY_HASH, document_minhash, passage_fingerprints, passage_salts
+from dedup.signature import EMPTY_HASH, Signer, document_minhash, document_salts, passage_fingerprints, passage_salts
 from tests import reference
 
 TEXT = (
@@ -13,20 +14,36 @@ TEXT = (
     "of hosting this terrorist cult, saying the group will always pose a threat to the security of its host."
 )
 
+PINNED = [1648305052, 1648305052, 673741978, 1400505521]
+
 
 def shingles(text: str, k: int = 5) -> np.ndarray:
     return kgram_hashes(hash_tokens(normalize_text(text)), k)
 
 
-def test_document_minhash_equals_datasketch_on_the_same_shingles() -> None:
+def test_document_minhash_equals_the_reference() -> None:
     values = shingles(TEXT)
-    theirs = MinHash(num_perm=128, seed=7, hashfunc=lambda v: v)
-    theirs.update_batch([int(v) & 0xFFFFFFFF for v in values])
-    assert np.array_equal(document_minhash(values, 128, 7), theirs.hashvalues)
+    salt, chain = document_salts(7)
+    expected = reference.oph_minhash([int(v) for v in values], 128, int(salt), int(chain))
+    assert document_minhash(values, 128, 7).tolist() == expected
 
 
 def test_document_minhash_is_pinned() -> None:
-    assert document_minhash(shingles(TEXT), 128, 1)[:4].tolist() == [44123906, 76692755, 83146628, 114755696]
+    assert document_minhash(shingles(TEXT), 128, 1)[:4].tolist() == PINNED
+
+
+def test_signer_gives_the_same_signatures_as_the_functions() -> None:
+    values = shingles(TEXT)
+    signature = Signer(5, 128, 6, 2, 1).sign(hash_tokens(normalize_text(TEXT)))
+    assert np.array_equal(signature.shingles, values)
+    assert np.array_equal(signature.minhash, document_minhash(values, 128, 1))
+    assert np.array_equal(signature.fingerprints, passage_fingerprints(values, 6, 2, 1))
+
+
+def test_a_short_text_fills_every_bin_from_its_few_shingles() -> None:
+    values = shingles("one two three four five six seven")
+    signature = document_minhash(values, 128, 1)
+    assert len(values) == 3 and len(set(signature.tolist())) <= 3 and EMPTY_HASH not in signature
 
 
 def test_empty_text_has_the_empty_signature() -> None:
@@ -41,7 +58,8 @@ def test_different_seeds_give_different_signatures() -> None:
 def test_fingerprints_are_the_winnowing_minima_of_the_reference() -> None:
     values = shingles(TEXT)
     fingerprints = passage_fingerprints(values, 6, 1, 1)
-    assert fingerprints.tolist() == sorted(reference.winnow(reference_permuted(values), 6))
+    assert set(fingerprints.tolist()) == reference.winnow(reference_permuted(values), 6)
+    assert all(a != b for a, b in itertools.pairwise(fingerprints.tolist()))
 
 
 def reference_permuted(values: np.ndarray) -> list[int]:
