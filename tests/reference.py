@@ -82,9 +82,9 @@ def oph_minhash(shingles: list[int], num_perm: int, salt: int, chain: int) -> li
     if not shingles:
         return [empty] * num_perm
     result = []
-    for b, value in enumerate(bins):
+    for b, own in enumerate(bins):
         attempt = 1
-        found = value
+        found = own
         while found is None:
             source = ((fmix64(chain ^ ((b << 32) | attempt)) >> 32) * num_perm) >> 32
             found = bins[source]
