@@ -1,4 +1,4 @@
-"""Indexes of earlier articles: passage fingerprints (hash -> articles) and document MinHash-LSH (datasketch).
+"""Indexes of earlier articles: passage fingerprints (hash -> articles) and document MinHash-LSH bands.
 
 Both keep articles by their sequence number in the stream. The fingerprint index stops growing a hash's posting
 list at `max_df` articles and ignores that hash from then on, so boilerplate and stock phrases stop producing
@@ -13,21 +13,21 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
-from datasketch import MinHashLSH
 from numba import njit
 
 from dedup.records import I32Array, U64Array
+from dedup.shingle import KGRAM_BASE, _fmix64
 from dedup.signature import U32Array
 
 _EMPTY = -1
 
 
 @njit(cache=True)
-def _find(keys: U64Array, heads: I32Array, key: np.uint64) -> int:
+def _find(keys: U64Array, heads: I32Array, key: np.uint64) -> np.int64:
     """Return the slot holding `key`, or the empty slot where it belongs (linear probing)."""
     mask = len(keys) - 1
-    slot = int(key >> np.uint64(40)) & mask
+    # Fingerprints are window minima, so their high bits lean to zero: the slot comes from the low bits.
+    slot = np.int64((key ^ (key >> np.uint64(31))) & np.uint64(mask))
     while heads[slot] != _EMPTY and keys[slot] != key:
         slot = (slot + 1) & mask
     return slot
@@ -169,52 +169,60 @@ def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
 
 @lru_cache(maxsize=8)
 def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Return datasketch's (bands, rows) for a threshold, computed once: the optimization integrates numerically."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+    """Return the (bands, rows) that minimize the equally weighted false-positive and false-negative areas.
+
+    This is `datasketch.MinHashLSH`'s rule (its default weights), integrated here with Gauss-Legendre quadrature in
+    numpy instead of `scipy.integrate.quad`, so that choosing the bands costs no scipy import.
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(64)
+    below = threshold / 2 * (nodes + 1)
+    above = threshold + (1 - threshold) / 2 * (nodes + 1)
+    best, choice = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_positive = threshold / 2 * float(weights @ (1 - (1 - below**rows) ** bands))
+            false_negative = (1 - threshold) / 2 * float(weights @ ((1 - above**rows) ** bands))
+            error = 0.5 * false_positive + 0.5 * false_negative
+            if error < best:
+                best, choice = error, (bands, rows)
+    return choice
 
 
-class _HashValues:
-    """The part of a `datasketch.MinHash` that `MinHashLSH` reads, around signature values computed elsewhere."""
-
-    __slots__ = ("hashvalues",)
-
-    def __init__(self, hashvalues: U32Array) -> None:
-        self.hashvalues = hashvalues
-
-    def __len__(self) -> int:
-        return len(self.hashvalues)
+@njit(cache=True)
+def _band_keys(hashvalues: U32Array, bands: int, rows: int) -> U64Array:
+    keys = np.empty(bands, dtype=np.uint64)
+    for band in range(bands):
+        combined = np.uint64(band + 1) * KGRAM_BASE
+        for j in range(band * rows, (band + 1) * rows):
+            combined = (combined ^ np.uint64(hashvalues[j])) * KGRAM_BASE
+        keys[band] = _fmix64(combined)
+    return keys
 
 
 class DocumentIndex:
-    """Whole-document MinHash signatures in a datasketch `MinHashLSH`, queried for near-duplicate candidates.
+    """Whole-document MinHash signatures in LSH bands: articles whose signatures agree on every value of at least
+    one band become near-duplicate candidates (Leskovec, Rajaraman and Ullman, Mining of Massive Datasets, ch. 3).
 
-    Band keys are stored as 64-bit xxh3 digests of the band's values rather than the values' bytes.
+    Each band's values are hashed to one 64-bit key and kept in the same flat table as the fingerprints.
     """
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         self.num_perm = num_perm
-        self._lsh: Any = MinHashLSH(
-            threshold=threshold,
-            num_perm=num_perm,
-            params=band_params(threshold, num_perm),
-            hashfunc=xxhash.xxh3_64_intdigest,
-        )
+        self.bands, self.rows = band_params(threshold, num_perm)
+        self._table = FingerprintIndex(max_df=2**31 - 1, capacity=1 << 12)
 
     def nbytes(self) -> int:
-        """Return the memory the band tables hold: their dicts, keys and sets of articles."""
-        total = 0
-        for table in self._lsh.hashtables:
-            store = table._dict
-            total += sys.getsizeof(store)
-            for key, members in store.items():
-                total += sys.getsizeof(key) + sys.getsizeof(members)
-        return total
+        """Return the memory the band table holds."""
+        return self._table.nbytes()
+
+    def band_keys(self, hashvalues: U32Array) -> U64Array:
+        """Return the key of each band of a signature."""
+        return _band_keys(hashvalues, self.bands, self.rows)
 
     def query(self, hashvalues: U32Array) -> list[int]:
-        """Return the articles (sorted) whose signatures collide with `hashvalues` in at least one LSH band."""
-        return sorted(self._lsh.query(_HashValues(hashvalues)))
+        """Return the articles (sorted) whose signatures collide with `hashvalues` in at least one band."""
+        return list(self._table.candidates(self.band_keys(hashvalues)).tolist())
 
     def insert(self, seq: int, hashvalues: U32Array) -> None:
         """Add article `seq`'s signature."""
-        self._lsh.insert(seq, _HashValues(hashvalues), check_duplication=False)
+        self._table.insert(seq, self.band_keys(hashvalues))

@@ -78,6 +78,19 @@ class ScanConfig:
         return {**asdict(self), "window": self.window, "minhash": MINHASH_SCHEME}
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """What alignment needs of one article: its tokens, and its sorted k-gram profile once a candidate pair asks."""
+
+    tokens: Tokens
+    profile: GramProfile | None = None
+
+    def profile_of(self, k: int) -> GramProfile:
+        if self.profile is None:
+            self.profile = gram_profile(self.tokens.hashes, k)
+        return self.profile
+
+
 class Scanner:
     """Find passages each new article shares with the articles seen before it, and cluster them at the end.
 
@@ -107,7 +120,7 @@ class Scanner:
         self._published: list[datetime | None] = []
         # Tokens and profiles of recently used articles; older ones are recomputed from their text when a
         # candidate pair needs them, so memory per article is its text and its index entries.
-        self._cache: OrderedDict[int, tuple[Tokens, GramProfile]] = OrderedDict()
+        self._cache: OrderedDict[int, _Prepared] = OrderedDict()
         self.matches: list[Match] = []
         self.document_matches: list[DocumentMatch] = []
 
@@ -133,10 +146,10 @@ class Scanner:
         tokens = tokenize(article.text)
         signature = self._signer.sign(tokens.hashes)
         shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
-        profile = gram_profile(tokens.hashes, self.config.align_k)
+        prepared = _Prepared(tokens)
         result = ArticleResult(article, seq)
         for earlier in self._fingerprints.candidates(fingerprints).tolist():
-            result.passages += self._passages(earlier, article, tokens, profile)
+            result.passages += self._passages(earlier, article, prepared)
         if len(shingles):
             for earlier in self._documents.query(minhash):
                 jaccard = _jaccard(self._shingles(earlier), shingles)
@@ -147,13 +160,16 @@ class Scanner:
         self.articles.append(article)
         self._ids.add(article.id)
         self._published.append(published)
-        self._remember(seq, tokens, profile)
+        self._remember(seq, prepared)
         self.matches += result.passages
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile) -> list[Match]:
-        before, before_profile = self._recall(earlier)
+    def _passages(self, earlier: int, article: Article, prepared: _Prepared) -> list[Match]:
+        k = self.config.align_k
+        recalled = self._recall(earlier)
+        before, before_profile = recalled.tokens, recalled.profile_of(k)
+        tokens, profile = prepared.tokens, prepared.profile_of(k)
         before_text = self.articles[earlier].text
         found = []
         for p in align_pair(before_profile, profile, self._align):
@@ -174,30 +190,31 @@ class Scanner:
         return found
 
     def _shingles(self, seq: int) -> U64Array:
-        return kgram_hashes(self._recall(seq)[0].hashes, self.config.shingle_size)
+        return kgram_hashes(self._recall(seq).tokens.hashes, self.config.shingle_size)
 
-    def _remember(self, seq: int, tokens: Tokens, profile: GramProfile) -> None:
-        self._cache[seq] = (tokens, profile)
+    def _remember(self, seq: int, prepared: _Prepared) -> None:
+        self._cache[seq] = prepared
         if len(self._cache) > _CACHED_ARTICLES:
             self._cache.popitem(last=False)
 
-    def _recall(self, seq: int) -> tuple[Tokens, GramProfile]:
-        """Return an earlier article's tokens and alignment profile, recomputed from its text if not cached."""
-        cached = self._cache.get(seq)
-        if cached is None:
-            tokens = tokenize(self.articles[seq].text)
-            cached = (tokens, gram_profile(tokens.hashes, self.config.align_k))
+    def _recall(self, seq: int) -> _Prepared:
+        """Return an earlier article's tokens (and profile), recomputed from its text if no longer cached."""
+        prepared = self._cache.get(seq)
+        if prepared is None:
+            prepared = _Prepared(tokenize(self.articles[seq].text))
+            self._remember(seq, prepared)
         else:
             self._cache.move_to_end(seq)
-        self._remember(seq, *cached)
-        return cached
+        return prepared
 
     def memory_nbytes(self) -> dict[str, int]:
         """Return the bytes held per part of the scanner's state: the fingerprint index and the stored articles."""
-        cached = sum(
-            t.starts.nbytes + t.ends.nbytes + t.hashes.nbytes + p.values.nbytes + p.first.nbytes + p.counts.nbytes
-            for t, p in self._cache.values()
-        ) + sum(p.order.nbytes for _, p in self._cache.values())
+        cached = 0
+        for prepared in self._cache.values():
+            tokens, profile = prepared.tokens, prepared.profile
+            cached += tokens.starts.nbytes + tokens.ends.nbytes + tokens.hashes.nbytes
+            if profile is not None:
+                cached += profile.values.nbytes + profile.first.nbytes + profile.counts.nbytes + profile.order.nbytes
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
         return {
             "fingerprint_index": self._fingerprints.nbytes(),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
 
-from dedup.index import DocumentIndex, FingerprintIndex
+from dedup.index import DocumentIndex, FingerprintIndex, band_params
 from dedup.signature import document_minhash
 
 
@@ -53,3 +55,30 @@ def test_a_fingerprint_repeated_in_one_article_is_one_posting() -> None:
     index.insert(1, fingerprints(6))
     assert index.candidates(fingerprints(5)).tolist() == [0]
     assert index.candidates(fingerprints(6)).tolist() == []
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128])
+def test_bands_are_the_ones_datasketch_chooses(threshold: float, num_perm: int) -> None:
+    theirs = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert band_params(threshold, num_perm) == (theirs.b, theirs.r)
+
+
+PERMS = MinHash(num_perm=128, scheme="affine32").permutations
+
+
+def test_document_index_agrees_with_datasketch_lsh_on_the_same_signatures() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**63, 400, dtype=np.uint64)
+    sets = [np.concatenate((base[: 400 - 10 * i], rng.integers(0, 2**63, 10 * i, dtype=np.uint64))) for i in range(30)]
+    signatures = [document_minhash(values, 128, 1) for values in sets]
+    ours = DocumentIndex(threshold=0.8, num_perm=128)
+    # Only the hash values are compared; the scheme and permutations passed are placeholders datasketch requires.
+    theirs = MinHashLSH(threshold=0.8, num_perm=128)
+    for seq, signature in enumerate(signatures[:-10]):
+        ours.insert(seq, signature)
+        theirs.insert(seq, MinHash(num_perm=128, hashvalues=signature, scheme="affine32", permutations=PERMS))
+    for signature in signatures[-10:] + signatures[:3]:
+        assert ours.query(signature) == sorted(
+            theirs.query(MinHash(num_perm=128, hashvalues=signature, scheme="affine32", permutations=PERMS))
+        )
