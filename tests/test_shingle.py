@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dedup.normalize import normalize_text
-from dedup.shingle import hash_tokens, kgram_hashes
+from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from tests import reference
 
 
@@ -37,3 +38,37 @@ def test_kgram_hashes_match_reference_and_depend_on_order() -> None:
 def test_too_few_tokens_give_no_kgrams() -> None:
     assert kgram_hashes(np.zeros(2, dtype=np.uint64), 3).size == 0
     assert hash_tokens(normalize_text("")).size == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, World! foo_bar 3,000",
+        "Iran’s “terrorist” cult — MKO",
+        "ﬁne ＡＢＣ Straße 𝐁𝐨𝐥𝐝",
+        "Тегеран ЗАЯВИЛ: «нет»",
+        "طهران أعلنت ١٢٣",
+        "東京に行く。ｶﾀｶﾅ 豈",
+        "한국 외교부 🙂 e\u0301cole",
+        "lone \ud800 surrogate\udfff x",
+        "",
+    ],
+    ids=["ascii", "punctuation", "nfkc", "cyrillic", "arabic", "cjk", "hangul-emoji", "surrogates", "empty"],
+)
+def test_one_pass_tokenizer_equals_the_reference(text: str) -> None:
+    tokens = tokenize(text)
+    expected = reference.tokens(text)
+    assert list(zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)) == [(s, e) for s, e, _ in expected]
+    assert tokens.hashes.tolist() == [reference.token_hash(form) for _, _, form in expected]
+
+
+def test_one_pass_tokenizer_splits_scripts_sensibly() -> None:
+    text = "Тегеран заявил, طهران أعلنت, 東京"
+    assert [text[s:e] for s, e in zip(tokenize(text).starts, tokenize(text).ends, strict=True)] == [
+        "Тегеран",
+        "заявил",
+        "طهران",
+        "أعلنت",
+        "東",
+        "京",
+    ]
