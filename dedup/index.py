@@ -9,99 +9,92 @@ from __future__ import annotations
 
 import sys
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
 from dedup.records import I32Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64
 from dedup.signature import U32Array
 
-_EMPTY = -1
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
 
 
 @njit(cache=True)
-def _find(keys: U64Array, heads: I32Array, key: np.uint64) -> np.int64:
+def _slot(table: U64Array, key: np.uint64) -> np.int64:
     """Return the slot holding `key`, or the empty slot where it belongs (linear probing)."""
-    mask = len(keys) - 1
+    mask = len(table) - 1
     # Fingerprints are window minima, so their high bits lean to zero: the slot comes from the low bits.
     slot = np.int64((key ^ (key >> np.uint64(31))) & np.uint64(mask))
-    while heads[slot] != _EMPTY and keys[slot] != key:
+    while table[slot, 1] != 0 and table[slot, 0] != key:
         slot = (slot + 1) & mask
     return slot
 
 
 @njit(cache=True)
-def _candidates(
-    keys: U64Array, heads: I32Array, counts: I32Array, docs: I32Array, nexts: I32Array, fps: U64Array, max_df: int
-) -> I32Array:
-    found = np.empty(64, dtype=np.int32)
-    n = 0
-    for fp in fps:
-        slot = _find(keys, heads, fp)
-        if heads[slot] == _EMPTY or counts[slot] >= max_df:
-            continue
-        posting = heads[slot]
-        while posting != _EMPTY:
-            if n == len(found):
-                grown = np.empty(2 * n, dtype=np.int32)
-                grown[:n] = found
-                found = grown
-            found[n] = docs[posting]
-            n += 1
-            posting = nexts[posting]
-    return np.unique(found[:n])
-
-
-@njit(cache=True)
-def _insert(
-    keys: U64Array,
-    heads: I32Array,
-    counts: I32Array,
-    docs: I32Array,
-    nexts: I32Array,
+def _probe(
+    table: U64Array,
+    postings: I32Array,
     used: int,
-    postings: int,
+    count: int,
     seq: int,
-    fps: U64Array,
+    keys: U64Array,
     max_df: int,
-) -> tuple[int, int]:
-    """Add `seq` under each fingerprint; return the new numbers of used slots and postings (caller keeps room)."""
-    for fp in fps:
-        slot = _find(keys, heads, fp)
-        head = heads[slot]
-        if head == _EMPTY:
-            keys[slot] = fp
-            used += 1
-        elif counts[slot] >= max_df or docs[head] == seq:
+    collect: bool,
+    insert: bool,
+) -> tuple[I32Array, int, int]:
+    """Collect the articles under each key that is not saturated, then (if `insert`) add `seq` under each key.
+
+    A slot holds its key and, packed in one word, 1 + the head of its posting chain and the chain's length; a
+    posting holds an article and the next posting. Returns the articles found (sorted, distinct), and the new
+    numbers of used slots and postings; the caller keeps room for `len(keys)` more of each.
+    """
+    found = np.empty(64 if collect else 0, dtype=np.int32)
+    n = 0
+    for key in keys:
+        slot = _slot(table, key)
+        meta = table[slot, 1]
+        head = np.int64(meta & _LOW32) - 1
+        length = np.int64(meta >> _S32)
+        if collect and head >= 0 and length < max_df:
+            posting = head
+            while posting >= 0:
+                doc = postings[posting, 0]
+                if doc != seq:
+                    if n == len(found):
+                        grown = np.empty(2 * n, dtype=np.int32)
+                        grown[:n] = found
+                        found = grown
+                    found[n] = doc
+                    n += 1
+                posting = postings[posting, 1]
+        if not insert or length >= max_df or (head >= 0 and postings[head, 0] == seq):
             continue
-        docs[postings] = seq
-        nexts[postings] = head
-        heads[slot] = postings
-        counts[slot] += 1
-        postings += 1
-    return used, postings
+        if head < 0:
+            table[slot, 0] = key
+            used += 1
+        postings[count, 0] = seq
+        postings[count, 1] = head
+        table[slot, 1] = np.uint64(count + 1) | (np.uint64(length + 1) << _S32)
+        count += 1
+    return np.unique(found[:n]), used, count
 
 
 @njit(cache=True)
-def _rehash(
-    keys: U64Array, heads: I32Array, counts: I32Array, new_keys: U64Array, new_heads: I32Array, new_counts: I32Array
-) -> None:
-    for slot in range(len(keys)):
-        if heads[slot] != _EMPTY:
-            target = _find(new_keys, new_heads, keys[slot])
-            new_keys[target] = keys[slot]
-            new_heads[target] = heads[slot]
-            new_counts[target] = counts[slot]
+def _rehash(table: U64Array, new_table: U64Array) -> None:
+    for slot in range(len(table)):
+        if table[slot, 1] != 0:
+            target = _slot(new_table, table[slot, 0])
+            new_table[target, 0] = table[slot, 0]
+            new_table[target, 1] = table[slot, 1]
 
 
 class FingerprintIndex:
     """Map each passage fingerprint to the articles that hold it, in flat arrays.
 
-    An open-addressing table (64-bit key, head of its posting chain, posting count) points into one array of
-    postings (article, next posting): about 40 bytes a fingerprint, with no Python object per entry.
+    An open-addressing table of 16-byte slots (key; head and length of its posting chain) points into one array of
+    8-byte postings (article, next posting): one cache line per probe, no Python object per entry.
     """
 
     def __init__(self, max_df: int, capacity: int = 1 << 16) -> None:
@@ -109,62 +102,47 @@ class FingerprintIndex:
             raise ValueError("max_df must be at least 2")
         self.max_df = max_df
         size = 1 << max(capacity - 1, 1).bit_length()
-        self._keys = np.zeros(size, dtype=np.uint64)
-        self._heads = np.full(size, _EMPTY, dtype=np.int32)
-        self._counts = np.zeros(size, dtype=np.int32)
-        self._docs = np.zeros(size, dtype=np.int32)
-        self._nexts = np.zeros(size, dtype=np.int32)
+        self._table = np.zeros((size, 2), dtype=np.uint64)
+        self._postings = np.zeros((size, 2), dtype=np.int32)
         self._used = 0
-        self._postings = 0
+        self._count = 0
 
     def __len__(self) -> int:
         return self._used
 
     def nbytes(self) -> int:
-        """Return the memory the index holds: the table and the posting arrays."""
-        arrays = (self._keys, self._heads, self._counts, self._docs, self._nexts)
-        return sum(a.nbytes for a in arrays) + sys.getsizeof(self)
+        """Return the memory the index holds: the table and the posting array."""
+        return self._table.nbytes + self._postings.nbytes + sys.getsizeof(self)
 
     def candidates(self, fingerprints: U64Array) -> I32Array:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
-        return _candidates(self._keys, self._heads, self._counts, self._docs, self._nexts, fingerprints, self.max_df)
+        return _probe(self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, True, False)[0]
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
         """Add article `seq` (newer than every article already in) under each of its fingerprints."""
+        self.add(seq, fingerprints, collect=False)
+
+    def add(self, seq: int, fingerprints: U64Array, *, collect: bool = True) -> I32Array:
+        """Return `candidates(fingerprints)` (without `seq` itself) and insert `seq`, probing each key once."""
         self._reserve(len(fingerprints))
-        self._used, self._postings = _insert(
-            self._keys,
-            self._heads,
-            self._counts,
-            self._docs,
-            self._nexts,
-            self._used,
-            self._postings,
-            seq,
-            fingerprints,
-            self.max_df,
+        found, self._used, self._count = _probe(
+            self._table, self._postings, self._used, self._count, seq, fingerprints, self.max_df, collect, True
         )
+        return found
 
     def _reserve(self, extra: int) -> None:
-        if self._postings + extra > len(self._docs):
-            size = max(2 * len(self._docs), self._postings + extra)
-            self._docs = _grown(self._docs, size)
-            self._nexts = _grown(self._nexts, size)
-        if 4 * (self._used + extra) > 3 * len(self._keys):
-            size = 2 * len(self._keys)
+        if self._count + extra > len(self._postings):
+            size = max(len(self._postings) * 3 // 2, self._count + extra)
+            grown = np.zeros((size, 2), dtype=np.int32)
+            grown[: self._count] = self._postings[: self._count]
+            self._postings = grown
+        if 4 * (self._used + extra) > 3 * len(self._table):
+            size = 2 * len(self._table)
             while 4 * (self._used + extra) > 3 * size:
                 size *= 2
-            keys = np.zeros(size, dtype=np.uint64)
-            heads = np.full(size, _EMPTY, dtype=np.int32)
-            counts = np.zeros(size, dtype=np.int32)
-            _rehash(self._keys, self._heads, self._counts, keys, heads, counts)
-            self._keys, self._heads, self._counts = keys, heads, counts
-
-
-def _grown(array: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    grown = np.zeros(size, dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
+            table = np.zeros((size, 2), dtype=np.uint64)
+            _rehash(self._table, table)
+            self._table = table
 
 
 @lru_cache(maxsize=8)
@@ -226,3 +204,7 @@ class DocumentIndex:
     def insert(self, seq: int, hashvalues: U32Array) -> None:
         """Add article `seq`'s signature."""
         self._table.insert(seq, self.band_keys(hashvalues))
+
+    def add(self, seq: int, hashvalues: U32Array) -> list[int]:
+        """Return `query(hashvalues)` and insert article `seq`, in one pass over the bands."""
+        return list(self._table.add(seq, self.band_keys(hashvalues)).tolist())

@@ -147,40 +147,40 @@ class Scanner:
         signature = self._signer.sign(tokens.hashes)
         shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
         prepared = _Prepared(tokens)
-        result = ArticleResult(article, seq)
-        for earlier in self._fingerprints.candidates(fingerprints).tolist():
-            result.passages += self._passages(earlier, article, prepared)
-        if len(shingles):
-            for earlier in self._documents.query(minhash):
-                jaccard = _jaccard(self._shingles(earlier), shingles)
-                if jaccard >= self.config.doc_threshold:
-                    result.duplicates.append(DocumentMatch(earlier, seq, jaccard))
-            self._documents.insert(seq, minhash)
-        self._fingerprints.insert(seq, fingerprints)
+        # Indexed and stored before any comparison, so that the scanner stays whole whatever a comparison does.
+        candidates = self._fingerprints.add(seq, fingerprints).tolist()
+        near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
         self._published.append(published)
         self._remember(seq, prepared)
+        result = ArticleResult(article, seq)
+        for earlier in candidates:
+            result.passages += self._passages(earlier, seq, prepared)
+        for earlier in near:
+            jaccard = _jaccard(self._shingles(earlier), shingles)
+            if jaccard >= self.config.doc_threshold:
+                result.duplicates.append(DocumentMatch(earlier, seq, jaccard))
         self.matches += result.passages
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, article: Article, prepared: _Prepared) -> list[Match]:
+    def _passages(self, earlier: int, seq: int, prepared: _Prepared) -> list[Match]:
         k = self.config.align_k
         recalled = self._recall(earlier)
         before, before_profile = recalled.tokens, recalled.profile_of(k)
         tokens, profile = prepared.tokens, prepared.profile_of(k)
-        before_text = self.articles[earlier].text
+        before_text, text = self.articles[earlier].text, self.articles[seq].text
         found = []
         for p in align_pair(before_profile, profile, self._align):
             found.append(
                 Match(
                     a=earlier,
-                    b=len(self.articles),
+                    b=seq,
                     a_start=int(before.starts[p.a_start]),
                     a_end=close_span(before_text, int(before.ends[p.a_end - 1])),
                     b_start=int(tokens.starts[p.b_start]),
-                    b_end=close_span(article.text, int(tokens.ends[p.b_end - 1])),
+                    b_end=close_span(text, int(tokens.ends[p.b_end - 1])),
                     a_words=p.a_end - p.a_start,
                     b_words=p.b_end - p.b_start,
                     shared_words=min(p.matched_a, p.matched_b),

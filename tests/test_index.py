@@ -3,6 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.index import DocumentIndex, FingerprintIndex, band_params
 from dedup.signature import document_minhash
@@ -82,3 +84,17 @@ def test_document_index_agrees_with_datasketch_lsh_on_the_same_signatures() -> N
         assert ours.query(signature) == sorted(
             theirs.query(MinHash(num_perm=128, hashvalues=signature, scheme="affine32", permutations=PERMS))
         )
+
+
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(2, 5))
+def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]], max_df: int) -> None:
+    index = FingerprintIndex(max_df=max_df, capacity=2)
+    postings: dict[int, list[int]] = {}
+    for seq, keys in enumerate(articles):
+        expected = sorted({d for k in keys if len(postings.get(k, [])) < max_df for d in postings.get(k, [])})
+        assert index.add(seq, fingerprints(*keys)).tolist() == expected
+        for k in keys:
+            posting = postings.setdefault(k, [])
+            if len(posting) < max_df and seq not in posting:
+                posting.append(seq)
+    assert len(index) == len(postings)
