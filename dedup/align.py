@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from dedup.records import I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
@@ -49,10 +50,27 @@ class GramProfile:
 
 def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
     """Return the sorted k-gram profile of one token-hash sequence."""
-    grams = kgram_hashes(token_hashes, k)
-    order = np.argsort(grams, kind="stable").astype(np.int32)
-    values, first, counts = np.unique(grams[order], return_index=True, return_counts=True)
-    return GramProfile(values, first.astype(np.int32), counts.astype(np.int32), order)
+    return GramProfile(*_profile(kgram_hashes(token_hashes, k)))
+
+
+@njit(cache=True)
+def _profile(grams: U64Array) -> tuple[U64Array, I32Array, I32Array, I32Array]:
+    order = np.argsort(grams, kind="mergesort").astype(np.int32)
+    n = len(grams)
+    values = np.empty(n, dtype=np.uint64)
+    first = np.empty(n, dtype=np.int32)
+    counts = np.empty(n, dtype=np.int32)
+    distinct = 0
+    for i in range(n):
+        value = grams[order[i]]
+        if distinct > 0 and values[distinct - 1] == value:
+            counts[distinct - 1] += 1
+        else:
+            values[distinct] = value
+            first[distinct] = i
+            counts[distinct] = 1
+            distinct += 1
+    return values[:distinct], first[:distinct], counts[:distinct], order
 
 
 def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
