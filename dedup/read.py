@@ -169,7 +169,10 @@ def _read_jsonl(stream: BinaryIO, name: str, ctx: _Context) -> Iterator[Record]:
 
 
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
-    """Yield each line, or the length in bytes of a line longer than `limit`, read in chunks and not kept."""
+    """Yield each line, or the length in bytes (line end not counted) of a line longer than `limit`, read in chunks.
+
+    A long line is never held whole: its bytes are skipped in 1 MiB pieces.
+    """
     while raw := stream.readline(limit + 1):
         if len(raw) <= limit or raw.endswith(b"\n"):
             yield raw
@@ -178,7 +181,7 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
         while raw and not raw.endswith(b"\n"):
             raw = stream.readline(_SKIP_CHUNK)
             length += len(raw)
-        yield length
+        yield length - raw.endswith(b"\n")
 
 
 def _too_long(text: str, max_text_chars: int) -> str:
