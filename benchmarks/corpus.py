@@ -292,7 +292,7 @@ def news_texts(count: int, seed: int = 1, words: tuple[int, int] = (150, 450)) -
     text is its own article. Deterministic for a given seed.
     """
     rng = random.Random(seed)
-    sources = pan_texts(2000) or [f.read_text(encoding="utf-8") for f in sorted(SEEDS.glob("*.txt"))]
+    sources = pan_texts(10_000) or [f.read_text(encoding="utf-8") for f in sorted(SEEDS.glob("*.txt"))]
     tokens = [source.split() for source in sources]
     texts = []
     for _ in range(count):
