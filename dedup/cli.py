@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import stat
 import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -10,8 +15,8 @@ import click
 
 from dedup import __version__
 from dedup.errors import ExitStatus
-from dedup.read import FieldMap, read_articles
-from dedup.records import Notice, Rejected
+from dedup.read import FieldMap, Record, read_articles
+from dedup.records import Article, Notice, Rejected
 from dedup.scanner import ScanConfig, Scanner
 from dedup.write import JsonlWriter, cluster_record, event_record, run_record
 
@@ -53,7 +58,9 @@ def cli() -> None:
     help="clusters: one record per cluster at end of input; events: one record per matching article, "
     "written as it is processed.",
 )
-@click.option("-o", "--output", type=click.File("wb"), default="-", help="Write JSON lines here (default stdout).")
+@click.option(
+    "-o", "--output", type=click.File("wb", lazy=False), default="-", help="Write JSON lines here (default stdout)."
+)
 @click.option("--strict", is_flag=True, help="Stop at the first rejected record (exit 3).")
 @click.option("--id-field", default="id", show_default=True, help="JSON field holding the article id.")
 @click.option("--text-field", default="text", show_default=True, help="JSON field holding the article text.")
@@ -124,46 +131,215 @@ def cli() -> None:
     show_default=True,
     help="A fingerprint held by this many articles stops producing candidates.",
 )
+@click.option(
+    "--max-article-chars",
+    type=int,
+    default=DEFAULTS.max_text_chars,
+    show_default=True,
+    help="Longest article text scanned, in characters; a longer article is rejected.",
+)
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""
     fields = FieldMap(
         **{name: options.pop(f"{name}_field") for name in ("id", "text", "outlet", "published", "url", "title")}
     )
     try:
-        config = ScanConfig(doc_threshold=options.pop("threshold"), **options)
+        config = ScanConfig(
+            doc_threshold=options.pop("threshold"), max_text_chars=options.pop("max_article_chars"), **options
+        )
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    scanner = Scanner(config)
-    writer = JsonlWriter(output, flush_each=emit == "events")
-    writer.write(run_record(config.as_dict(), __version__, emit))
-    tally = Tally()
-    stdin = sys.stdin.buffer
-    for record in read_articles(paths, stdin=stdin, fields=fields):
+    run = _Run(Scanner(config), JsonlWriter(output, flush_each=emit == "events"), emit, strict)
+    with StopSignals() as stop:
+        status = run.guarded(
+            lambda: run.scan(read_articles(paths, sys.stdin.buffer, fields, config.max_text_chars), stop)
+        )
+    sys.exit(status)
+
+
+class _Stop(Exception):
+    """Leaves a blocking read of the input when a stop signal arrives."""
+
+
+class StopSignals:
+    """Turn the first SIGINT or SIGTERM into a stop at the next record boundary; a second one ends the process.
+
+    The handler raises only while the scan waits for input, never while a line is written, so a stop never leaves
+    a half-written JSON line.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.waiting = False
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.received is None:
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = self.received or signum
+        for sig in self.SIGNALS:
+            signal.signal(sig, signal.SIG_DFL)
+        if self.waiting:
+            raise _Stop
+
+
+class _OutputError(Exception):
+    """Writing the output failed (a closed pipe, a full disk); carries the OSError."""
+
+    def __init__(self, err: OSError) -> None:
+        super().__init__(str(err))
+        self.err = err
+
+
+class _Run:
+    """One `dedup scan`: feeds records to the scanner, writes JSON lines, and keeps the tally for the summary."""
+
+    def __init__(self, scanner: Scanner, writer: JsonlWriter, emit: str, strict: bool) -> None:
+        self.scanner = scanner
+        self.writer = writer
+        self.emit = emit
+        self.strict = strict
+        self.tally = Tally()
+
+    def write(self, record: dict[str, Any]) -> None:
+        try:
+            self.writer.write(record)
+        except OSError as err:
+            raise _OutputError(err) from err
+
+    def guarded(self, work: Callable[[], ExitStatus]) -> ExitStatus:
+        """Run `work`, turning output and internal errors into a message, the summary so far and an exit code."""
+        try:
+            return work()
+        except _OutputError as failure:
+            return self._output_failed(failure.err)
+        except (click.ClickException, SystemExit):
+            raise
+        except Exception as err:
+            if os.environ.get("DEDUP_TRACEBACK"):
+                raise
+            _say(f"internal error: {type(err).__name__}: {err} (set DEDUP_TRACEBACK=1 to see where)")
+            _say(self.tally.summary())
+            return ExitStatus.INTERNAL
+
+    def scan(self, records: Iterable[Record], stop: StopSignals) -> ExitStatus:
+        """Scan every record (or until a stop), then write the clusters; return the exit status."""
+        self.write(run_record(self.scanner.config.as_dict(), __version__, self.emit))
+        for record in _until_stopped(records, stop):
+            self._take(record)
+            if stop.received:
+                break
+        if stop.received:
+            _say(f"stopped by {signal.Signals(stop.received).name} before the end of input; no clusters written")
+            return self._stopped(stop.received)
+        clusters = self.scanner.clusters()
+        if self.emit == "clusters":
+            for done, cluster in enumerate(clusters):
+                if stop.received:
+                    _say(f"stopped by {signal.Signals(stop.received).name} after {done} of {len(clusters)} clusters")
+                    return self._stopped(stop.received)
+                self.write(cluster_record(cluster, self.scanner.articles))
+        self._flush()
+        passages = sum(c.kind == "passage" for c in clusters)
+        _say(f"{self.tally.summary()} passage_clusters={passages} document_clusters={len(clusters) - passages}")
+        return ExitStatus.REJECTED if self.tally.rejected else ExitStatus.OK
+
+    def _take(self, record: Record) -> None:
         if isinstance(record, Notice):
             _say(f"{record.location()}: warning: {record.message}")
-            continue
-        tally.read += 1
-        if isinstance(record, Rejected):
-            tally.rejected += 1
-            _say(f"{record.location()}: rejected: {record.reason}")
-            if strict:
-                _say(tally.summary())
-                raise FatalError("stopped at the first rejected record (--strict)")
-            continue
-        result = scanner.add(record)
-        tally.scanned += 1
-        if result.matched:
-            tally.matched += 1
-            if emit == "events":
-                writer.write(event_record(result, scanner.articles))
-    clusters = scanner.clusters()
-    if emit == "clusters":
-        for cluster in clusters:
-            writer.write(cluster_record(cluster, scanner.articles))
-    output.flush()
-    passages = sum(c.kind == "passage" for c in clusters)
-    _say(f"{tally.summary()} passage_clusters={passages} document_clusters={len(clusters) - passages}")
-    sys.exit(ExitStatus.REJECTED if tally.rejected else ExitStatus.OK)
+            return
+        if isinstance(record, Article):
+            try:
+                result = self.scanner.add(record)
+            except ValueError as err:
+                record = Rejected(record.source, record.line_no, str(err))
+            else:
+                self.tally.read += 1
+                self.tally.scanned += 1
+                if result.matched:
+                    self.tally.matched += 1
+                    if self.emit == "events":
+                        self.write(event_record(result, self.scanner.articles))
+                return
+        self.tally.read += 1
+        self.tally.rejected += 1
+        _say(f"{record.location()}: rejected: {record.reason}")
+        if self.strict:
+            _say(self.tally.summary())
+            raise FatalError("stopped at the first rejected record (--strict)")
+
+    def _flush(self) -> None:
+        try:
+            self.writer.stream.flush()
+        except OSError as err:
+            raise _OutputError(err) from err
+
+    def _stopped(self, signum: int) -> ExitStatus:
+        self._flush()
+        _say(self.tally.summary())
+        return ExitStatus.INTERRUPTED if signum == signal.SIGINT else ExitStatus.TERMINATED
+
+    def _output_failed(self, err: OSError) -> ExitStatus:
+        if isinstance(err, BrokenPipeError):
+            _say("output closed (broken pipe); stopped")
+            status = ExitStatus.BROKEN_PIPE
+        else:
+            _say(f"cannot write output: {err.strerror or err}; stopped")
+            _cut_partial_line(self.writer.stream)
+            status = ExitStatus.OUTPUT
+        _detach_output(self.writer.stream)
+        _say(self.tally.summary())
+        return status
+
+
+def _until_stopped(records: Iterable[Record], stop: StopSignals) -> Iterator[Record]:
+    """Yield records until the input ends or a stop signal arrives while waiting for the next one."""
+    source = iter(records)
+    while True:
+        stop.waiting = True
+        try:
+            record = next(source)
+        except (StopIteration, _Stop):
+            return
+        finally:
+            stop.waiting = False
+        yield record
+
+
+def _detach_output(stream: IO[bytes]) -> None:
+    """Point a failed output at /dev/null, so that the flush at exit cannot fail again with a traceback."""
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        return
+    os.dup2(null, fd)
+    os.close(null)
+
+
+def _cut_partial_line(stream: IO[bytes]) -> None:
+    """Cut an output file back to its last complete line, so a failed write never leaves half a JSON line."""
+    try:
+        fd = stream.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return
+        size = os.fstat(fd).st_size
+        tail = os.pread(fd, min(size, 1 << 20), max(0, size - (1 << 20)))
+        if b"\n" not in tail and size > len(tail):
+            return  # no line end in the last MiB: leave the file as it is rather than guess
+        os.ftruncate(fd, size - len(tail) + tail.rfind(b"\n") + 1)
+    except (OSError, ValueError):
+        return
 
 
 def _say(message: str) -> None:

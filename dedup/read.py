@@ -22,6 +22,11 @@ from dedup.records import Article, Notice, Rejected
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 TEXT_SUFFIXES = (".txt",)
 STDIN_NAME = "<stdin>"
+BOM = b"\xef\xbb\xbf"
+# One million characters is about 170,000 words: five times the longest news features, while a whole site dump
+# saved as one "article" (tens of MB) is refused before it costs memory or alignment time.
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+_SKIP_CHUNK = 1 << 20
 
 Record = Article | Rejected | Notice
 
@@ -47,17 +52,46 @@ class _SeenIds:
     def check(self, article_id: str, where: str) -> str | None:
         first = self._first.get(article_id)
         if first is not None:
-            return f'duplicate id "{article_id}" (first seen at {first})'
+            return f"duplicate id {_shown_id(article_id)} (first seen at {first})"
         self._first[article_id] = where
         return None
 
 
+def max_line_bytes(max_text_chars: int) -> int:
+    """Return the longest JSON line read for a text limit: 12 bytes per character (an escaped surrogate pair) + 1 MiB.
+
+    So no line whose text is within the limit is refused for its length, however its writer escaped it.
+    """
+    return 12 * max_text_chars + (1 << 20)
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every file of one read shares: field names, the ids seen so far and the size limits."""
+
+    fields: FieldMap
+    seen: _SeenIds
+    max_text_chars: int
+
+    @property
+    def max_line(self) -> int:
+        return max_line_bytes(self.max_text_chars)
+
+
 def read_articles(
-    paths: Iterable[str], stdin: BinaryIO | None = None, fields: FieldMap | None = None
+    paths: Iterable[str],
+    stdin: BinaryIO | None = None,
+    fields: FieldMap | None = None,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
 ) -> Iterator[Record]:
-    """Yield every record of the given paths in order; `-` or no paths at all read `stdin` as JSON lines."""
-    fields = fields or FieldMap()
-    seen = _SeenIds()
+    """Yield every record of the given paths in order; `-` or no paths at all read `stdin` as JSON lines.
+
+    A text longer than `max_text_chars` characters is rejected, and a JSON line longer than
+    `max_line_bytes(max_text_chars)` bytes is rejected without being held in memory.
+    """
+    if max_text_chars < 1:
+        raise ValueError("max_text_chars must be at least 1")
+    ctx = _Context(fields or FieldMap(), _SeenIds(), max_text_chars)
     path_list = list(paths)
     if not path_list:
         path_list = ["-"]
@@ -65,64 +99,97 @@ def read_articles(
         if path == "-":
             if stdin is None:
                 raise ValueError("no stdin stream given for '-'")
-            yield from _read_jsonl(stdin, STDIN_NAME, fields, seen)
+            yield from _read_jsonl(stdin, STDIN_NAME, ctx)
         elif os.path.isdir(path):
-            yield from _read_folder(Path(path), fields, seen)
+            yield from _read_folder(Path(path), ctx)
         else:
-            yield from _read_file(Path(path), fields, seen)
+            yield from _read_file(Path(path), ctx)
 
 
-def _read_folder(folder: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+def _read_folder(folder: Path, ctx: _Context) -> Iterator[Record]:
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = Path(root) / name
             if name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES):
-                yield from _read_file(path, fields, seen)
+                yield from _read_file(path, ctx)
             else:
                 yield Notice(str(path), None, "skipped: not a .txt, .jsonl, .ndjson or gzipped JSON lines file")
 
 
-def _read_file(path: Path, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+def _read_file(path: Path, ctx: _Context) -> Iterator[Record]:
     name = str(path)
     try:
         if name.endswith(JSONL_SUFFIXES):
             opener = gzip.open if name.endswith(".gz") else open
             with opener(path, "rb") as stream:
-                yield from _read_jsonl(stream, name, fields, seen)  # type: ignore[arg-type]
+                yield from _read_jsonl(stream, name, ctx)  # type: ignore[arg-type]
         else:
-            yield _read_text_file(path, seen)
+            yield _read_text_file(path, ctx)
     except OSError as err:
         yield Rejected(name, None, f"cannot read file: {err.strerror or err}")
 
 
-def _read_text_file(path: Path, seen: _SeenIds) -> Article | Rejected:
+def _read_text_file(path: Path, ctx: _Context) -> Article | Rejected:
     name = str(path)
-    data = path.read_bytes()
+    # A UTF-8 character takes at most 4 bytes, so a file longer than this is over the limit whatever it holds.
+    most = 4 * ctx.max_text_chars + len(BOM)
+    with path.open("rb") as stream:
+        data = stream.read(most + 1)
+    if len(data) > most:
+        return Rejected(
+            name, None, f"file is larger than the maximum article size of {ctx.max_text_chars:,} characters"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         return Rejected(name, None, f"invalid UTF-8 at byte {err.start}")
-    duplicate = seen.check(path.name, name)
+    if len(text) > ctx.max_text_chars:
+        return Rejected(name, None, _too_long(text, ctx.max_text_chars))
+    duplicate = ctx.seen.check(path.name, name)
     if duplicate:
         return Rejected(name, None, duplicate)
     return Article(id=path.name, text=text, source=name)
 
 
-def _read_jsonl(stream: BinaryIO, name: str, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+def _read_jsonl(stream: BinaryIO, name: str, ctx: _Context) -> Iterator[Record]:
     line_no = 0
     try:
-        for line_no, raw in enumerate(stream, 1):
-            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # a UTF-8 byte order mark, as some editors write
+        for line_no, raw in enumerate(_bounded_lines(stream, ctx.max_line), 1):
+            if isinstance(raw, int):
+                yield Rejected(name, line_no, f"line is {raw:,} bytes, longer than the limit of {ctx.max_line:,}")
+                continue
+            if raw.startswith(BOM):
+                raw = raw[3:]  # a UTF-8 byte order mark, as some editors write (also where files were concatenated)
             if not raw.strip():
                 continue
-            yield from _parse_line(raw, name, line_no, fields, seen)
+            yield from _parse_line(raw, name, line_no, ctx)
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         yield Rejected(name, line_no + 1, f"truncated or corrupt gzip data ({err}); the rest of the file is lost")
 
 
-def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _SeenIds) -> Iterator[Record]:
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """Yield each line, or the length in bytes (line end not counted) of a line longer than `limit`, read in chunks.
+
+    A long line is never held whole: its bytes are skipped in 1 MiB pieces.
+    """
+    while raw := stream.readline(limit + 1):
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        length = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = stream.readline(_SKIP_CHUNK)
+            length += len(raw)
+        yield length - raw.endswith(b"\n")
+
+
+def _too_long(text: str, max_text_chars: int) -> str:
+    return f"text is {len(text):,} characters, longer than the maximum article size of {max_text_chars:,}"
+
+
+def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context) -> Iterator[Record]:
+    fields, seen = ctx.fields, ctx.seen
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
@@ -141,6 +208,9 @@ def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _Se
     article_id, text = obj[fields.id], obj[fields.text]
     if not article_id.strip():
         yield Rejected(name, line_no, f'"{fields.id}" is empty')
+        return
+    if len(text) > ctx.max_text_chars:
+        yield Rejected(name, line_no, _too_long(text, ctx.max_text_chars))
         return
     duplicate = seen.check(article_id, f"{name}:{line_no}")
     if duplicate:
@@ -161,7 +231,7 @@ def _parse_line(raw: bytes, name: str, line_no: int, fields: FieldMap, seen: _Se
             yield Notice(
                 name,
                 line_no,
-                f'"{fields.published}" {optional["published"]!r} is not an ISO 8601 date; ignored',
+                f'"{fields.published}" {_shown(optional["published"])} is not an ISO 8601 date; ignored',
             )
             optional["published"] = None
     yield Article(
@@ -195,6 +265,16 @@ def parse_published(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _shown_id(value: str) -> str:
+    """Quote an id for a one-line message: JSON-escaped (no raw line breaks or control codes), cut after 80 chars."""
+    return orjson.dumps(value[:80]).decode() + ("…" if len(value) > 80 else "")
+
+
+def _shown(value: str) -> str:
+    """Quote a field value for a one-line message, cut after 80 characters."""
+    return repr(value[:80]) + ("…" if len(value) > 80 else "")
 
 
 def _json_type(value: object) -> str:

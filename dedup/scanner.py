@@ -14,7 +14,7 @@ from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
 from dedup.cluster import build_document_clusters, build_passage_clusters
 from dedup.index import DocumentIndex, FingerprintIndex
 from dedup.normalize import close_span
-from dedup.read import parse_published
+from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
 from dedup.signature import MINHASH_SCHEME, Signer
@@ -38,6 +38,8 @@ class ScanConfig:
         min_similarity: the least share of a passage's words that must be matched.
         doc_threshold: the least shingle Jaccard of two whole articles grouped as near-duplicates.
         max_df: a fingerprint held by this many articles no longer makes candidates (boilerplate).
+        max_text_chars: the longest article text accepted, in characters; a longer one is refused, so that one
+            site dump cannot take the memory and time of thousands of articles.
     """
 
     num_perm: int = 128
@@ -50,6 +52,7 @@ class ScanConfig:
     min_similarity: float = 0.4
     doc_threshold: float = 0.8
     max_df: int = 500
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
 
     def __post_init__(self) -> None:
         rules = [
@@ -63,6 +66,7 @@ class ScanConfig:
             (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
             (self.max_df >= 2, "max_df must be at least 2"),
             (0 <= self.seed < 2**32, "seed must be in [0, 2**32)"),
+            (self.max_text_chars >= 1, "max_text_chars must be at least 1"),
         ]
         for ok, message in rules:
             if not ok:
@@ -133,8 +137,14 @@ class Scanner:
         """Compare one article with every earlier one, remember it, and return its matches.
 
         Raises:
-            ValueError: the article's id was added before, or its `published` is not an ISO 8601 date.
+            ValueError: the article's id was added before, its `published` is not an ISO 8601 date, or its text is
+                longer than `max_text_chars`.
         """
+        if len(article.text) > self.config.max_text_chars:
+            raise ValueError(
+                f"article {article.id!r}: text is {len(article.text):,} characters, longer than the maximum"
+                f" article size of {self.config.max_text_chars:,}"
+            )
         if article.id in self._ids:
             raise ValueError(f"duplicate article id {article.id!r}")
         published = article.published_at

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from dedup.cli import cli
+from dedup import Article, Scanner
+from dedup.cli import _cut_partial_line, cli
+from dedup.records import ArticleResult
 from tests.conftest import SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -357,3 +359,91 @@ def test_output_is_byte_identical_across_two_runs(emit: str) -> None:
 
     assert first.count(b"\n") > 1
     assert first == second
+
+
+# --- output and internal errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_stops_with_exit_4_a_message_and_the_account() -> None:
+    result = scan("-o", "/dev/full", str(SEEDS))
+
+    assert result.exit_code == 4
+    assert stderr_lines(result) == [
+        "dedup: cannot write output: No space left on device; stopped",
+        "dedup: read=5 scanned=5 rejected=0 matched=4",
+    ]
+
+
+def test_an_output_file_is_cut_back_to_its_last_complete_line(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b'{"record":"run"}\n{"record":"clus')
+
+    with out.open("r+b") as stream:
+        _cut_partial_line(stream)
+
+    assert out.read_bytes() == b'{"record":"run"}\n'
+
+
+def test_an_internal_error_stops_with_exit_5_a_one_line_message_and_the_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add = Scanner.add
+
+    def broken_add(self: Scanner, article: Article) -> ArticleResult:
+        if article.id == "b":
+            raise RuntimeError("boom")
+        return add(self, article)
+
+    monkeypatch.setattr(Scanner, "add", broken_add)
+    monkeypatch.delenv("DEDUP_TRACEBACK", raising=False)
+
+    result = scan(stdin=jsonl(line(id="a", text="x"), line(id="b", text="y"), line(id="c", text="z")))
+
+    assert result.exit_code == 5
+    assert stderr_lines(result) == [
+        "dedup: internal error: RuntimeError: boom (set DEDUP_TRACEBACK=1 to see where)",
+        "dedup: read=1 scanned=1 rejected=0 matched=0",
+    ]
+    assert [r["record"] for r in output_records(result)] == ["run"]
+
+
+def test_a_value_error_from_the_scanner_rejects_that_record_and_the_scan_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add = Scanner.add
+
+    def picky_add(self: Scanner, article: Article) -> ArticleResult:
+        if article.id == "b":
+            raise ValueError("article 'b': not wanted")
+        return add(self, article)
+
+    monkeypatch.setattr(Scanner, "add", picky_add)
+
+    result = scan(stdin=jsonl(line(id="a", text="x"), line(id="b", text="y"), line(id="c", text="z")))
+
+    assert result.exit_code == 1
+    assert stderr_lines(result) == [
+        "dedup: <stdin>:2: rejected: article 'b': not wanted",
+        "dedup: read=3 scanned=2 rejected=1 matched=0 passage_clusters=0 document_clusters=0",
+    ]
+
+
+def test_an_article_over_max_article_chars_is_rejected_and_the_limit_is_in_the_run_record() -> None:
+    stdin = jsonl(line(id="a", text="x" * 20), line(id="b", text="y" * 21))
+
+    result = scan("--max-article-chars", "20", stdin=stdin)
+
+    assert result.exit_code == 1
+    assert stderr_lines(result)[0] == (
+        "dedup: <stdin>:2: rejected: text is 21 characters, longer than the maximum article size of 20"
+    )
+    assert stderr_lines(result)[1].startswith("dedup: read=2 scanned=1 rejected=1 ")
+    assert output_records(result)[0]["params"]["max_text_chars"] == 20
+
+
+def test_an_output_file_that_cannot_be_created_is_a_usage_error(tmp_path: Path) -> None:
+    result = scan("-o", str(tmp_path / "missing" / "out.jsonl"), str(SEEDS))
+
+    assert result.exit_code == 2
+    assert "Invalid value for '-o'" in result.stderr
