@@ -270,6 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"median of {STARTUP_RUNS} runs on an empty stream, subtracted in the *_excluding_startup figures; "
             "index memory from Scanner.memory_nbytes() after the library scanned the same stream in another child"
         ),
+        "recall": (
+            "recall_by_edge: share of planted (source, copy) pairs with an output edge between the two articles "
+            "overlapping the planted span in both; recall_by_cluster: one passage cluster has members overlapping "
+            "the planted span in both; reported_pairs_not_planted: edges between articles not planted as a pair, "
+            "such as two articles that copied overlapping passages of one source, or chains of copies"
+        ),
         "startup": startup,
         "sizes": results,
         "cost_ratio_largest_vs_smallest": round(ratio, 3),
