@@ -30,7 +30,7 @@ from typing import IO, Any
 
 import orjson
 
-from benchmarks.corpus import BrokenLine, broken_lines, broken_stream, news_texts, pan_texts
+from benchmarks.corpus import BrokenLine, broken_lines, broken_stream, hostile_stream_texts, pan_texts
 
 SUMMARY = re.compile(r"^dedup: read=(\d+) scanned=(\d+) rejected=(\d+) matched=(\d+)")
 
@@ -74,7 +74,7 @@ def wait(process: subprocess.Popen[bytes], start: float) -> dict[str, Any]:
 def write_inputs(folder: Path, args: argparse.Namespace) -> tuple[list[Path], collections.Counter[str], str]:
     """Write the main stream and the truncated gzip files; return their paths, the expected counts and the corpus."""
     corpus = "pan13-train windows" if pan_texts(1) else "seeds/ windows"
-    texts = news_texts(args.records, seed=args.seed)
+    texts = hostile_stream_texts(args.records, seed=args.seed)
     expected: collections.Counter[str] = collections.Counter()
     stream = folder / "stream.jsonl"
     with stream.open("wb") as out:

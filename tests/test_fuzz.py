@@ -19,14 +19,14 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.corpus import BROKEN_KINDS, BrokenLine, broken_lines, broken_stream, news_texts
+from benchmarks.corpus import BROKEN_KINDS, BrokenLine, broken_lines, broken_stream, hostile_stream_texts
 from dedup import Article, ScanConfig, Scanner
 from dedup.cli import cli
 from dedup.read import BOM, max_line_bytes, read_articles
 from dedup.records import Rejected
 
 MAX_CHARS = 2000
-TEXTS = news_texts(40, seed=3, words=(20, 90))
+TEXTS = hostile_stream_texts(40, seed=3, words=(20, 90))
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
