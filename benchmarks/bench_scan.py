@@ -161,15 +161,30 @@ def index_memory(path: Path) -> dict[str, Any]:
     return {"articles": count, "memory_nbytes": scanner.memory_nbytes()}
 
 
+def repeats(size: int) -> int:
+    """Return how many times to scan a stream of `size` articles: up to 5 for small ones, whose time is noisier."""
+    return max(1, min(5, 20000 // size))
+
+
 def measure(python: str, folder: Path, stream: Stream, startup: dict[str, float]) -> dict[str, Any]:
     """Scan one stream with the command and with the library; return its figures."""
     n = len(stream.records)
     path = folder / f"stream-{n}.jsonl"
     write_stream(stream, path)
     output = folder / f"clusters-{n}.jsonl"
-    cli = run_child(scan_command(python, path, output), folder / "stdout", folder / "stderr")
-    if cli.exit_code != 0:
-        raise RuntimeError(f"dedup scan exited {cli.exit_code} on {path}: {cli.stderr[-2000:]}")
+    runs = []
+    for _ in range(repeats(n)):
+        run = run_child(scan_command(python, path, output), folder / "stdout", folder / "stderr")
+        if run.exit_code != 0:
+            raise RuntimeError(f"dedup scan exited {run.exit_code} on {path}: {run.stderr[-2000:]}")
+        runs.append(run)
+    cli = ChildRun(
+        wall_seconds=statistics.median(r.wall_seconds for r in runs),
+        cpu_seconds=statistics.median(r.cpu_seconds for r in runs),
+        peak_rss_bytes=max(r.peak_rss_bytes for r in runs),
+        exit_code=0,
+        stderr=runs[-1].stderr,
+    )
     memory_child = run_child(
         [python, "-m", "benchmarks.bench_scan", "--index-memory", str(path)], folder / "memory.json", folder / "stderr"
     )
@@ -185,6 +200,8 @@ def measure(python: str, folder: Path, stream: Stream, startup: dict[str, float]
         "articles": n,
         "megabytes_utf8": round(path.stat().st_size / 1e6, 2),
         "cli": {
+            "runs": len(runs),
+            "cpu_seconds_runs": [round(r.cpu_seconds, 3) for r in runs],
             "wall_seconds": round(cli.wall_seconds, 3),
             "cpu_seconds": round(cli.cpu_seconds, 3),
             "articles_per_s_wall": round(n / cli.wall_seconds, 1),
@@ -266,7 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "command": " ".join(scan_command(args.python, Path("STREAM.jsonl"), Path("OUT.jsonl"))),
         "timing": (
-            "one run per size; CPU and peak RSS from the child's own resource usage (os.wait4); startup is the "
+            "median of 20,000 // size runs per size (1 to 5); CPU and peak RSS (the largest) from the child's "
+            "own resource usage (os.wait4); startup is the "
             f"median of {STARTUP_RUNS} runs on an empty stream, subtracted in the *_excluding_startup figures; "
             "index memory from Scanner.memory_nbytes() after the library scanned the same stream in another child"
         ),

@@ -28,7 +28,7 @@ DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 SEEDS = REPO / "seeds"
 
 NEWS_CHARS = 4500
-# A word with the punctuation that follows it: one word for the tokenizer of dedup (and of \\w+), so that a
+# A word with the punctuation that follows it: one word for the tokenizer of dedup (and for \w+), so that a
 # chain of n model tokens is a run of n words.
 _TOKEN = re.compile(r"\w+[^\w\s]*")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s")
