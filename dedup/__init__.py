@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dedup.compiled  # noqa: F401  (first: it decides where compiled kernels are cached)
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Rejected
 from dedup.scanner import ScanConfig, Scanner
 

@@ -133,9 +133,23 @@ class Signer:
 
     def sign(self, token_hashes: U64Array) -> Signature:
         """Return the signatures of one article's token hashes."""
-        shingles = _kgrams(token_hashes, self.shingle_size)
         return Signature(
-            shingles,
-            _oph(shingles, self.num_perm, self._salt, self._chain),
-            _winnow(shingles, self.window, self._passage_salts),
+            *_sign(
+                token_hashes,
+                self.shingle_size,
+                self.num_perm,
+                self._salt,
+                self._chain,
+                self.window,
+                self._passage_salts,
+            )
         )
+
+
+@njit(cache=True)
+def _sign(
+    token_hashes: U64Array, k: int, num_perm: int, salt: np.uint64, chain: np.uint64, window: int, salts: U64Array
+) -> tuple[U64Array, U32Array, U64Array]:
+    """All three signatures in one call: shingles, document MinHash, passage fingerprints."""
+    shingles = _kgrams(token_hashes, k)
+    return shingles, _oph(shingles, num_perm, salt, chain), _winnow(shingles, window, salts)

@@ -71,3 +71,10 @@ def test_short_text_yields_one_fingerprint_per_permutation() -> None:
     values = shingles("one two three four five six")
     fingerprints = passage_fingerprints(values, 6, 3, 1)
     assert len(values) == 2 and len(fingerprints) == 3
+
+
+def test_kernel_cache_is_keyed_by_the_package_source() -> None:
+    from dedup import compiled
+
+    assert compiled.source_digest() in compiled.cache_dir().name
+    assert len(compiled.source_digest()) == 16
