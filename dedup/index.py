@@ -43,7 +43,7 @@ def _probe(
     max_df: int,
     collect: bool,
     insert: bool,
-) -> tuple[I32Array, int, int]:
+) -> tuple[I32Array, I32Array, int, int]:
     """Collect the articles under each key that is not saturated, then (if `insert`) add `seq` under each key.
 
     A slot holds its key and, packed in one word, 1 + the head of its posting chain and the chain's length; a
@@ -52,7 +52,7 @@ def _probe(
     """
     found = np.empty(64 if collect else 0, dtype=np.int32)
     n = 0
-    for key in keys:
+    for key in np.unique(keys):
         slot = _slot(table, key)
         meta = table[slot, 1]
         head = np.int64(meta & _LOW32) - 1
@@ -78,7 +78,22 @@ def _probe(
         postings[count, 1] = head
         table[slot, 1] = np.uint64(count + 1) | (np.uint64(length + 1) << _S32)
         count += 1
-    return np.unique(found[:n]), used, count
+    docs, shared = _runs(np.sort(found[:n]))
+    return docs, shared, used, count
+
+
+@njit(cache=True)
+def _runs(values: I32Array) -> tuple[I32Array, I32Array]:
+    """Return the distinct values of a sorted array and how often each occurs."""
+    distinct = np.empty(len(values), dtype=np.int32)
+    counts = np.zeros(len(values), dtype=np.int32)
+    n = 0
+    for i in range(len(values)):
+        if n == 0 or distinct[n - 1] != values[i]:
+            distinct[n] = values[i]
+            n += 1
+        counts[n - 1] += 1
+    return distinct[:n], counts[:n]
 
 
 @njit(cache=True)
@@ -122,13 +137,14 @@ class FingerprintIndex:
         """Add article `seq` (newer than every article already in) under each of its fingerprints."""
         self.add(seq, fingerprints, collect=False)
 
-    def add(self, seq: int, fingerprints: U64Array, *, collect: bool = True) -> I32Array:
-        """Return `candidates(fingerprints)` (without `seq` itself) and insert `seq`, probing each key once."""
+    def add(self, seq: int, fingerprints: U64Array, *, collect: bool = True) -> tuple[I32Array, I32Array]:
+        """Return `candidates(fingerprints)` (without `seq` itself), with how many distinct unsaturated
+        fingerprints each shares, and insert `seq`: one probe per key."""
         self._reserve(len(fingerprints))
-        found, self._used, self._count = _probe(
+        docs, shared, self._used, self._count = _probe(
             self._table, self._postings, self._used, self._count, seq, fingerprints, self.max_df, collect, True
         )
-        return found
+        return docs, shared
 
     def _reserve(self, extra: int) -> None:
         if self._count + extra > len(self._postings):
@@ -207,4 +223,4 @@ class DocumentIndex:
 
     def add(self, seq: int, hashvalues: U32Array) -> list[int]:
         """Return `query(hashvalues)` and insert article `seq`, in one pass over the bands."""
-        return list(self._table.add(seq, self.band_keys(hashvalues)).tolist())
+        return list(self._table.add(seq, self.band_keys(hashvalues))[0].tolist())

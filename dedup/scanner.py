@@ -17,7 +17,7 @@ from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
-from dedup.signature import MINHASH_SCHEME, Signer
+from dedup.signature import MINHASH_SCHEME, Signer, U32Array, share_run
 
 _CACHED_ARTICLES = 4096
 
@@ -122,6 +122,7 @@ class Scanner:
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
+        self._runs: list[U32Array] = []
         # Tokens and profiles of recently used articles; older ones are recomputed from their text when a
         # candidate pair needs them, so memory per article is its text and its index entries.
         self._cache: OrderedDict[int, _Prepared] = OrderedDict()
@@ -158,11 +159,23 @@ class Scanner:
         shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
         prepared = _Prepared(tokens)
         # Indexed and stored before any comparison, so that the scanner stays whole whatever a comparison does.
-        candidates = self._fingerprints.add(seq, fingerprints).tolist()
+        docs, shared = self._fingerprints.add(seq, fingerprints)
+        # One shared fingerprint is also what a single stock phrase gives: align such a pair only if the two
+        # articles share a whole min_words run. Two or more shared fingerprints always make a candidate.
+        candidates = []
+        ordered_runs: U32Array | None = None
+        for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
+            if count < 2:
+                if ordered_runs is None:
+                    ordered_runs = np.sort(signature.runs)
+                if not share_run(ordered_runs, self._runs[earlier]):
+                    continue
+            candidates.append(earlier)
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
         self._published.append(published)
+        self._runs.append(signature.runs)
         self._remember(seq, prepared)
         result = ArticleResult(article, seq)
         for earlier in candidates:
@@ -228,6 +241,7 @@ class Scanner:
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
         return {
             "fingerprint_index": self._fingerprints.nbytes(),
+            "run_keys": sum(r.nbytes for r in self._runs),
             "document_index": self._documents.nbytes(),
             "cached_tokens": cached,
             "article_texts": texts,

@@ -114,11 +114,16 @@ def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, se
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """One article's signatures: its shingles, document MinHash and passage fingerprints."""
+    """One article's signatures: its shingles, document MinHash, passage fingerprints and run keys.
+
+    The run keys are the low 32 bits of the hashes of its `min_words`-grams, in text order: two articles share a
+    verbatim run of `min_words` words only if their run keys meet (`share_run`).
+    """
 
     shingles: U64Array
     minhash: U32Array
     fingerprints: U64Array
+    runs: U32Array
 
 
 class Signer:
@@ -128,6 +133,7 @@ class Signer:
 
     def __init__(self, shingle_size: int, num_perm: int, window: int, passage_perms: int, seed: int) -> None:
         self.shingle_size, self.num_perm, self.window = shingle_size, num_perm, window
+        # The run length is min_words = window + shingle_size - 1.
         self._salt, self._chain = document_salts(seed)
         self._passage_salts = passage_salts(passage_perms, seed)
 
@@ -149,7 +155,20 @@ class Signer:
 @njit(cache=True)
 def _sign(
     token_hashes: U64Array, k: int, num_perm: int, salt: np.uint64, chain: np.uint64, window: int, salts: U64Array
-) -> tuple[U64Array, U32Array, U64Array]:
-    """All three signatures in one call: shingles, document MinHash, passage fingerprints."""
+) -> tuple[U64Array, U32Array, U64Array, U32Array]:
+    """All the signatures in one call: shingles, document MinHash, passage fingerprints, run keys."""
     shingles = _kgrams(token_hashes, k)
-    return shingles, _oph(shingles, num_perm, salt, chain), _winnow(shingles, window, salts)
+    runs = (_kgrams(token_hashes, window + k - 1) & _LOW32).astype(np.uint32)
+    return shingles, _oph(shingles, num_perm, salt, chain), _winnow(shingles, window, salts), runs
+
+
+@njit(cache=True)
+def share_run(ordered: U32Array, other: U32Array) -> bool:
+    """Return whether two run-key arrays, the first sorted, have a value in common."""
+    if len(ordered) == 0:
+        return False
+    slots = np.searchsorted(ordered, other)
+    for i in range(len(other)):
+        if slots[i] < len(ordered) and ordered[slots[i]] == other[i]:
+            return True
+    return False

@@ -91,8 +91,10 @@ def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]
     index = FingerprintIndex(max_df=max_df, capacity=2)
     postings: dict[int, list[int]] = {}
     for seq, keys in enumerate(articles):
-        expected = sorted({d for k in keys if len(postings.get(k, [])) < max_df for d in postings.get(k, [])})
-        assert index.add(seq, fingerprints(*keys)).tolist() == expected
+        hits = [d for k in set(keys) if len(postings.get(k, [])) < max_df for d in postings.get(k, [])]
+        docs, shared = index.add(seq, fingerprints(*keys))
+        assert docs.tolist() == sorted(set(hits))
+        assert shared.tolist() == [hits.count(d) for d in sorted(set(hits))]
         for k in keys:
             posting = postings.setdefault(k, [])
             if len(posting) < max_df and seq not in posting:

@@ -10,7 +10,14 @@ from dedup import Article, Scanner
 from dedup.align import AlignParams, align_pair, gram_profile
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes, tokenize
-from dedup.signature import Signer, document_minhash, document_salts, passage_fingerprints, passage_salts
+from dedup.signature import (
+    Signer,
+    document_minhash,
+    document_salts,
+    passage_fingerprints,
+    passage_salts,
+    share_run,
+)
 from tests import reference
 
 NUM_PERM = 128
@@ -175,3 +182,13 @@ def words_of(text: str) -> list[str]:
 
 def contains(words: list[str], run: list[str]) -> bool:
     return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
+
+
+@given(word_lists, word_lists, st.lists(vocabulary, min_size=10, max_size=30))
+def test_a_shared_run_of_min_words_always_meets_in_the_run_keys(
+    left: list[str], right: list[str], run: list[str]
+) -> None:
+    signer = Signer(5, 16, 6, 1, 1)
+    a = signer.sign(tokenize(" ".join([*left, "qa", *run, "qb"])).hashes)
+    b = signer.sign(tokenize(" ".join(["qc", *run, "qd", *right])).hashes)
+    assert share_run(np.sort(a.runs), b.runs)
