@@ -6,8 +6,8 @@ complete JSON. Reports the wall time and the peak RSS of the `dedup scan` child 
 giant line (1 GiB by default) on stdin, to measure that it is skipped without being held in memory, and a third
 scans empty input, for the start-up floor of the RSS.
 
-The input is generated in a separate process: a child forked from a big parent starts with the parent's RSS as its
-high-water mark, which would spoil the measurement.
+The input is generated in a separate process, and the small runs go first: on Linux a child's peak RSS starts from
+its parent's high-water mark (the child shares the parent's memory until it execs), which would spoil the figures.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ SUMMARY = re.compile(r"^dedup: read=(\d+) scanned=(\d+) rejected=(\d+) matched=(
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=100_000, help="lines of the main stream")
+    parser.add_argument("--records", type=int, default=100_000, help="records (non-blank lines) of the main stream")
     parser.add_argument("--broken-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -78,9 +78,12 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> tuple[list[Path], co
     expected: collections.Counter[str] = collections.Counter()
     stream = folder / "stream.jsonl"
     with stream.open("wb") as out:
-        for line in broken_stream(texts, args.records, args.broken_share, args.seed, args.max_article_chars):
+        # Blank lines are not records: generate until the stream holds `records` records.
+        for line in broken_stream(texts, 2 * args.records, args.broken_share, args.seed, args.max_article_chars):
             out.write(line.raw + b"\n")
             count(expected, line)
+            if expected["scanned"] + expected["rejected"] == args.records:
+                break
     paths = [stream]
     for n in range(args.gzip_files):
         kinds = ["good"] * 150 + ["bad_date", "latin1", "invalid_json"] * 5
@@ -205,9 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
         paths = [Path(p) for p in facts["paths"]]
         expected = collections.Counter(facts["expected"])
+        # A child's peak RSS starts from this process's own high-water mark, so the small runs come first.
         floor = empty_input(folder)
-        result = scan_stream(folder, paths, args)
         giant = giant_line(folder, args.giant_line_mb) if args.giant_line_mb else None
+        result = scan_stream(folder, paths, args)
         input_mb = round(sum(p.stat().st_size for p in paths) / 1e6, 1)
     exp_read = expected["scanned"] + expected["rejected"]
     crashes = int(result["exit_code"] not in (0, 1)) + result["tracebacks"]

@@ -23,8 +23,8 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 TEXT_SUFFIXES = (".txt",)
 STDIN_NAME = "<stdin>"
 BOM = b"\xef\xbb\xbf"
-# One million characters is about 170,000 words: five times the longest news features, while a whole site dump
-# saved as one "article" (tens of MB) is refused before it costs memory or alignment time.
+# One million characters is about 170,000 words, far beyond any news article, while a whole site dump saved as one
+# "article" (tens of MB) is refused before it costs memory or alignment time (README.md, Limits).
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 _SKIP_CHUNK = 1 << 20
 
