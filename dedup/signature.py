@@ -168,7 +168,7 @@ def share_run(ordered: U32Array, other: U32Array) -> bool:
     if len(ordered) == 0:
         return False
     slots = np.searchsorted(ordered, other)
-    for i in range(len(other)):
+    for i in range(len(other)):  # noqa: SIM110  (a loop compiles; a generator in any() does not)
         if slots[i] < len(ordered) and ordered[slots[i]] == other[i]:
             return True
     return False
