@@ -41,10 +41,12 @@ def _probe(
     seq: int,
     keys: U64Array,
     max_df: int,
+    fanout: int,
     collect: bool,
     insert: bool,
 ) -> tuple[I32Array, I32Array, int, int]:
-    """Collect the articles under each key that is not saturated, then (if `insert`) add `seq` under each key.
+    """Collect the (at most `fanout` most recent) articles under each key that is not saturated, then (if `insert`)
+    add `seq` under each key.
 
     A slot holds its key and, packed in one word, 1 + the head of its posting chain and the chain's length; a
     posting holds an article and the next posting. Returns the articles found (sorted, distinct), and the new
@@ -59,7 +61,9 @@ def _probe(
         length = np.int64(meta >> _S32)
         if collect and head >= 0 and length < max_df:
             posting = head
-            while posting >= 0:
+            walked = 0
+            while posting >= 0 and walked < fanout:
+                walked += 1
                 doc = postings[posting, 0]
                 if doc != seq:
                     if n == len(found):
@@ -112,10 +116,11 @@ class FingerprintIndex:
     8-byte postings (article, next posting): one cache line per probe, no Python object per entry.
     """
 
-    def __init__(self, max_df: int, capacity: int = 1 << 16) -> None:
+    def __init__(self, max_df: int, capacity: int = 1 << 16, fanout: int | None = None) -> None:
         if max_df < 2:
             raise ValueError("max_df must be at least 2")
         self.max_df = max_df
+        self.fanout = max_df if fanout is None else fanout
         size = 1 << max(capacity - 1, 1).bit_length()
         self._table = np.zeros((size, 2), dtype=np.uint64)
         self._postings = np.zeros((size, 2), dtype=np.int32)
@@ -131,7 +136,7 @@ class FingerprintIndex:
 
     def candidates(self, fingerprints: U64Array) -> I32Array:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
-        return _probe(self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, True, False)[0]
+        return _probe(self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False)[0]
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
         """Add article `seq` (newer than every article already in) under each of its fingerprints."""
@@ -142,7 +147,16 @@ class FingerprintIndex:
         fingerprints each shares, and insert `seq`: one probe per key."""
         self._reserve(len(fingerprints))
         docs, shared, self._used, self._count = _probe(
-            self._table, self._postings, self._used, self._count, seq, fingerprints, self.max_df, collect, True
+            self._table,
+            self._postings,
+            self._used,
+            self._count,
+            seq,
+            fingerprints,
+            self.max_df,
+            self.fanout,
+            collect,
+            True,
         )
         return docs, shared
 

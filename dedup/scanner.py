@@ -17,7 +17,7 @@ from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
-from dedup.signature import MINHASH_SCHEME, Signer, U32Array, share_run
+from dedup.signature import MINHASH_SCHEME, Signer, U32Array, run_set, share_run
 
 _CACHED_ARTICLES = 4096
 
@@ -110,7 +110,7 @@ class Scanner:
         self._align = AlignParams(
             self.config.align_k, self.config.max_gap, self.config.min_words, self.config.min_similarity
         )
-        self._fingerprints = FingerprintIndex(self.config.max_df)
+        self._fingerprints = FingerprintIndex(self.config.max_df, fanout=64)
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm)
         self._signer = Signer(
             self.config.shingle_size,
@@ -163,12 +163,12 @@ class Scanner:
         # One shared fingerprint is also what a single stock phrase gives: align such a pair only if the two
         # articles share a whole min_words run. Two or more shared fingerprints always make a candidate.
         candidates = []
-        ordered_runs: U32Array | None = None
+        runs: U32Array | None = None
         for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
             if count < 2:
-                if ordered_runs is None:
-                    ordered_runs = np.sort(signature.runs)
-                if not share_run(ordered_runs, self._runs[earlier]):
+                if runs is None:
+                    runs = run_set(signature.runs)
+                if not share_run(runs, self._runs[earlier]):
                     continue
             candidates.append(earlier)
         near = self._documents.add(seq, minhash) if len(shingles) else []

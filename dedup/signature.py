@@ -163,12 +163,29 @@ def _sign(
 
 
 @njit(cache=True)
-def share_run(ordered: U32Array, other: U32Array) -> bool:
-    """Return whether two run-key arrays, the first sorted, have a value in common."""
-    if len(ordered) == 0:
-        return False
-    slots = np.searchsorted(ordered, other)
-    for i in range(len(other)):  # noqa: SIM110  (a loop compiles; a generator in any() does not)
-        if slots[i] < len(ordered) and ordered[slots[i]] == other[i]:
-            return True
+def run_set(runs: U32Array) -> U32Array:
+    """Return an open-addressing set of run keys (0 marks an empty slot, so key 0 is stored as 1)."""
+    size = 1 << max(1, int(np.ceil(np.log2(2 * len(runs) + 2))))
+    table = np.zeros(size, dtype=np.uint32)
+    mask = size - 1
+    for key in runs:
+        value = max(key, np.uint32(1))
+        slot = int(value) & mask
+        while table[slot] != 0 and table[slot] != value:
+            slot = (slot + 1) & mask
+        table[slot] = value
+    return table
+
+
+@njit(cache=True)
+def share_run(table: U32Array, other: U32Array) -> bool:
+    """Return whether any run key of `other` is in `table` (from `run_set`)."""
+    mask = len(table) - 1
+    for key in other:
+        value = max(key, np.uint32(1))
+        slot = int(value) & mask
+        while table[slot] != 0:
+            if table[slot] == value:
+                return True
+            slot = (slot + 1) & mask
     return False

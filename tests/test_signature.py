@@ -6,7 +6,16 @@ import numpy as np
 
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes
-from dedup.signature import EMPTY_HASH, Signer, document_minhash, document_salts, passage_fingerprints, passage_salts
+from dedup.signature import (
+    EMPTY_HASH,
+    Signer,
+    document_minhash,
+    document_salts,
+    passage_fingerprints,
+    passage_salts,
+    run_set,
+    share_run,
+)
 from tests import reference
 
 TEXT = (
@@ -78,3 +87,11 @@ def test_kernel_cache_is_keyed_by_the_package_source() -> None:
 
     assert compiled.source_digest() in compiled.cache_dir().name
     assert len(compiled.source_digest()) == 16
+
+
+def test_run_set_holds_exactly_its_keys() -> None:
+    keys = np.array([0, 1, 7, 2**32 - 1, 12345], dtype=np.uint32)
+    table = run_set(keys)
+    assert all(share_run(table, np.array([k], dtype=np.uint32)) for k in keys)
+    assert not share_run(table, np.array([2, 3, 8, 99999], dtype=np.uint32))
+    assert not share_run(run_set(np.zeros(0, dtype=np.uint32)), keys)
