@@ -8,9 +8,10 @@ of its tokens are matched on each side and the matched share is at least `min_si
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 from dedup.records import I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
@@ -25,6 +26,8 @@ class AlignParams:
     min_words: int = 10
     min_similarity: float = 0.4
     max_repeat: int = 8
+    merge_gap: int = 0
+    max_seeds: int = 20_000
 
 
 @dataclass(slots=True)
@@ -61,7 +64,7 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     if len(seeds_a) == 0:
         return []
     fragments = _fragments(seeds_a, seeds_b, params)
-    chains = [c for c in _chain(fragments, params.max_gap, params.min_similarity) if c.matched >= params.min_words]
+    chains = _chain(fragments, params.max_gap, params.min_similarity, params.min_words)
     passages = []
     for chain in _merge_overlapping(chains):
         matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
@@ -69,7 +72,75 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
         passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
         if min(matched_a, matched_b) >= params.min_words and passage.similarity >= params.min_similarity:
             passages.append(passage)
-    return sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
+    passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
+    if params.merge_gap > 0:
+        passages = _merge_near(passages, params.merge_gap, params.min_similarity)
+    return passages
+
+
+def refine_pair(
+    found: list[Passage], tokens_a: U64Array, tokens_b: U64Array, params: AlignParams, k: int
+) -> list[Passage]:
+    """Align a pair that shares passages again with shorter `k`-word seeds, which catch more of a reworded text.
+
+    Only pairs already known to share a passage pay for this. A passage of the first alignment that no refined
+    passage contains is joined to the refined passage it overlaps in both texts, or else kept as it was, so every
+    verbatim run the first alignment found is still inside a reported passage.
+    """
+    refined = align_pair(gram_profile(tokens_a, k), gram_profile(tokens_b, k), replace(params, align_k=k))
+    for p in found:
+        if any(_contains(q, p) for q in refined):
+            continue
+        for i, q in enumerate(refined):
+            overlap_a = min(p.a_end, q.a_end) - max(p.a_start, q.a_start)
+            overlap_b = min(p.b_end, q.b_end) - max(p.b_start, q.b_start)
+            if overlap_a > 0 and overlap_b > 0:
+                a_start, a_end = min(p.a_start, q.a_start), max(p.a_end, q.a_end)
+                b_start, b_end = min(p.b_start, q.b_start), max(p.b_end, q.b_end)
+                matched_a = max(q.matched_a, min(q.matched_a + p.matched_a - overlap_a, a_end - a_start))
+                matched_b = max(q.matched_b, min(q.matched_b + p.matched_b - overlap_b, b_end - b_start))
+                refined[i] = Passage(a_start, a_end, b_start, b_end, matched_a, matched_b)
+                break
+        else:
+            refined.append(p)
+    return sorted(refined, key=lambda p: (p.a_start, p.b_start))
+
+
+def _contains(outer: Passage, inner: Passage) -> bool:
+    return (
+        outer.a_start <= inner.a_start
+        and inner.a_end <= outer.a_end
+        and outer.b_start <= inner.b_start
+        and inner.b_end <= outer.b_end
+    )
+
+
+def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) -> list[Passage]:
+    """Join consecutive passages that follow each other in both texts with at most `merge_gap` words between them.
+
+    A reworded stretch splits one reused passage into pieces; joining them keeps it one passage, as long as the
+    joined passage is still at least `min_similarity` matched.
+    """
+    merged: list[Passage] = []
+    for p in passages:
+        if merged:
+            q = merged[-1]
+            gap_a = p.a_start - q.a_end
+            gap_b = p.b_start - q.b_end
+            if -merge_gap <= gap_a <= merge_gap and -merge_gap <= gap_b <= merge_gap:
+                joined = Passage(
+                    q.a_start,
+                    max(q.a_end, p.a_end),
+                    min(q.b_start, p.b_start),
+                    max(q.b_end, p.b_end),
+                    q.matched_a + p.matched_a,
+                    q.matched_b + p.matched_b,
+                )
+                if joined.similarity >= min_similarity:
+                    merged[-1] = joined
+                    continue
+        merged.append(p)
+    return merged
 
 
 def _one_to_one(passages: list[Passage]) -> list[Passage]:
@@ -102,6 +173,11 @@ def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I6
     in_b = slot[in_a]
     count_a, count_b = a.counts[in_a], b.counts[in_b]
     pairs = count_a * count_b
+    if int(pairs.sum()) > params.max_seeds:
+        # Bound the work on one pair: keep the rarest k-grams (fewest positions, then first in `a`) up to the cap.
+        rarest = np.argsort(pairs, kind="stable")
+        keep = np.sort(rarest[: int(np.searchsorted(np.cumsum(pairs[rarest]), params.max_seeds, side="right"))])
+        in_a, in_b, count_a, count_b, pairs = in_a[keep], in_b[keep], count_a[keep], count_b[keep], pairs[keep]
     group = np.repeat(np.arange(len(in_a)), pairs)
     within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
     seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
@@ -133,36 +209,101 @@ def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> lis
     return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
 
 
-def _chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
+def _chain(
+    fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float, min_matched: int = 0
+) -> list[_Chain]:
     """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts.
 
     A fragment joins the nearest open chain that stays at least `min_similarity` dense with it, so two passages
-    with unrelated text between them stay two passages instead of becoming one too sparse to report.
+    with unrelated text between them stay two passages instead of becoming one too sparse to report. The loop runs
+    compiled (`_chain_kernel`); this wraps its arrays back into chains, leaving out those with fewer than
+    `min_matched` matched tokens.
     """
-    done: list[_Chain] = []
-    open_chains: list[_Chain] = []
-    for a0, a1, d in fragments:
+    if not fragments:
+        return []
+    frags = np.asarray(fragments, dtype=np.int64)
+    order, assign, bounds = _chain_kernel(frags[:, 0], frags[:, 1], frags[:, 2], max_gap, min_similarity)
+    order = order[bounds[order, 4] >= min_matched]
+    members: dict[int, list[tuple[int, int, int]]] = {c: [] for c in order.tolist()}
+    for f in np.flatnonzero(np.isin(assign, order)).tolist():
+        members[int(assign[f])].append(fragments[f])
+    return [
+        _Chain(
+            int(bounds[c, 0]), int(bounds[c, 1]), int(bounds[c, 2]), int(bounds[c, 3]), members[c], int(bounds[c, 4])
+        )
+        for c in order.tolist()
+    ]
+
+
+@njit(cache=True)
+def _chain_kernel(
+    starts: I64Array, ends: I64Array, diags: I64Array, max_gap: int, min_similarity: float
+) -> tuple[I64Array, I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Assign each fragment (sorted by start) to a chain; return the chains in closing order, each fragment's
+    chain, and per chain (a_start, a_end, b_start, b_end, matched)."""
+    n = len(starts)
+    bounds = np.zeros((n, 5), dtype=np.int64)
+    assign = np.zeros(n, dtype=np.int64)
+    head = np.full(n, -1, dtype=np.int64)  # each chain's fragments as a linked list through `link`
+    link = np.full(n, -1, dtype=np.int64)
+    open_ids = np.zeros(n, dtype=np.int64)
+    order = np.zeros(n, dtype=np.int64)
+    n_open = n_done = n_chains = 0
+    for f in range(n):
+        a0, a1, d = starts[f], ends[f], diags[f]
         b0, b1 = a0 + d, a1 + d
-        still_open: list[_Chain] = []
-        for chain in open_chains:
-            (still_open if chain.a_end + max_gap >= a0 else done).append(chain)
-        open_chains = still_open
-        best, best_gap = None, 2 * max_gap + 1
-        for chain in open_chains:
-            gap_a = max(a0 - chain.a_end, 0)
-            gap_b = max(b0 - chain.b_end, chain.b_start - b1, 0)
-            span = max(max(a1, chain.a_end) - chain.a_start, max(b1, chain.b_end) - min(b0, chain.b_start))
-            dense = chain.matched + a1 - a0 >= min_similarity * span
-            if gap_b <= max_gap and gap_a + gap_b < best_gap and dense and not _repeats(chain, a0, a1, d):
-                best, best_gap = chain, gap_a + gap_b
-        if best is None:
-            open_chains.append(_Chain(a0, a1, b0, b1, [(a0, a1, d)], a1 - a0))
+        kept = 0
+        for i in range(n_open):
+            c = open_ids[i]
+            if bounds[c, 1] + max_gap >= a0:
+                open_ids[kept] = c
+                kept += 1
+            else:
+                order[n_done] = c
+                n_done += 1
+        n_open = kept
+        best, best_gap = -1, 2 * max_gap + 1
+        for i in range(n_open):
+            c = open_ids[i]
+            ca0, ca1, cb0, cb1, matched = bounds[c, 0], bounds[c, 1], bounds[c, 2], bounds[c, 3], bounds[c, 4]
+            gap_a = max(a0 - ca1, 0)
+            gap_b = max(b0 - cb1, cb0 - b1, 0)
+            span = max(max(a1, ca1) - ca0, max(b1, cb1) - min(b0, cb0))
+            dense = matched + a1 - a0 >= min_similarity * span
+            if gap_b <= max_gap and gap_a + gap_b < best_gap and dense:
+                # Skip a fragment that re-covers, on either side, most of one the chain already holds: a phrase
+                # occurring twice in one text would stretch the passage over unrelated text.
+                repeats = False
+                g = head[c]
+                while g >= 0:
+                    s, e, fd = starts[g], ends[g], diags[g]
+                    shorter = min(a1 - a0, e - s)
+                    overlap_a = min(a1, e) - max(a0, s)
+                    overlap_b = min(a1 + d, e + fd) - max(a0 + d, s + fd)
+                    if 2 * max(overlap_a, overlap_b) > shorter:
+                        repeats = True
+                        break
+                    g = link[g]
+                if not repeats:
+                    best, best_gap = c, gap_a + gap_b
+        if best < 0:
+            c = n_chains
+            n_chains += 1
+            bounds[c, 0], bounds[c, 1], bounds[c, 2], bounds[c, 3], bounds[c, 4] = a0, a1, b0, b1, a1 - a0
+            open_ids[n_open] = c
+            n_open += 1
         else:
-            best.a_end = max(best.a_end, a1)
-            best.b_start, best.b_end = min(best.b_start, b0), max(best.b_end, b1)
-            best.fragments.append((a0, a1, d))
-            best.matched += a1 - a0
-    return done + open_chains
+            c = best
+            bounds[c, 1] = max(bounds[c, 1], a1)
+            bounds[c, 2], bounds[c, 3] = min(bounds[c, 2], b0), max(bounds[c, 3], b1)
+            bounds[c, 4] += a1 - a0
+        assign[f] = c
+        link[f] = head[c]
+        head[c] = f
+    for i in range(n_open):
+        order[n_done] = open_ids[i]
+        n_done += 1
+    return order[:n_done], assign, bounds[:n_chains]
 
 
 def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
@@ -185,20 +326,6 @@ def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
         else:
             merged.append(chain)
     return merged
-
-
-def _repeats(chain: _Chain, a0: int, a1: int, d: int) -> bool:
-    """Tell whether a fragment re-covers, on either side, most of a fragment the chain already holds.
-
-    That happens where a phrase occurs twice in one text; joining it would stretch the passage over unrelated text.
-    """
-    for s, e, fd in chain.fragments:
-        shorter = min(a1 - a0, e - s)
-        overlap_a = min(a1, e) - max(a0, s)
-        overlap_b = min(a1 + d, e + fd) - max(a0 + d, s + fd)
-        if 2 * max(overlap_a, overlap_b) > shorter:
-            return True
-    return False
 
 
 def _covered(intervals: list[tuple[int, int]]) -> int:

@@ -9,14 +9,17 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
-from dedup.cluster import build_document_clusters, build_passage_clusters
-from dedup.index import DocumentIndex, FingerprintIndex
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair
+from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
+from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex
 from dedup.normalize import close_span, normalize_text
 from dedup.read import parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import hash_tokens, kgram_hashes
-from dedup.signature import document_minhash, passage_fingerprints
+from dedup.signature import content_words, document_minhash, passage_fingerprints, window_signatures
+
+# A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
+REFINE_BELOW = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,18 @@ class ScanConfig:
         min_similarity: the least share of a passage's words that must be matched.
         doc_threshold: the least shingle Jaccard of two whole articles grouped as near-duplicates.
         max_df: a fingerprint held by this many articles no longer makes candidates (boilerplate).
+        merge_gap: the widest gap, in words on either side, across which two passages of one pair are joined, if
+            the joined passage is still `min_similarity` matched (a reworded stretch splits one passage).
+        window_words: content words per window of the window signatures (about a sentence).
+        window_bands: MinHash bands over each window's content-word set; a second candidate source for reworded
+            passages that share no verbatim run of `min_words` (0 turns it off).
+        window_min_shared: the least window keys two articles share to become a candidate (one is chance).
+        window_rows: MinHash rows per band: more rows keep articles that merely share a topic apart.
+        refine_k: seed length of the second alignment of pairs whose passages are reworded (0 turns it off).
+        boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
+        exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
+
+    README.md ("Why these defaults") gives the reason for each default.
     """
 
     num_perm: int = 128
@@ -44,9 +59,17 @@ class ScanConfig:
     passage_perms: int = 1
     align_k: int = 3
     max_gap: int = 20
-    min_similarity: float = 0.4
+    min_similarity: float = 0.3
     doc_threshold: float = 0.8
     max_df: int = 500
+    merge_gap: int = 60
+    window_words: int = 12
+    window_bands: int = 1
+    window_min_shared: int = 2
+    window_rows: int = 4
+    refine_k: int = 2
+    boilerplate_articles: int = 5
+    exclude_boilerplate: bool = False
 
     def __post_init__(self) -> None:
         rules = [
@@ -59,6 +82,17 @@ class ScanConfig:
             (0.0 < self.min_similarity <= 1.0, "min_similarity must be in (0, 1]"),
             (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
             (self.max_df >= 2, "max_df must be at least 2"),
+            (self.boilerplate_articles >= 2, "boilerplate_articles must be at least 2"),
+            (self.merge_gap >= 0, "merge_gap must not be negative"),
+            (
+                self.window_words >= 1 and self.window_bands >= 0,
+                "window_words must be positive, window_bands not negative",
+            ),
+            (
+                1 <= self.window_rows <= 8 and self.window_min_shared >= 1,
+                "window_rows must be 1..8, window_min_shared 1+",
+            ),
+            (0 <= self.refine_k <= self.min_words, "refine_k must be between 0 and min_words"),
             (0 <= self.seed < 2**32, "seed must be in [0, 2**32)"),
         ]
         for ok, message in rules:
@@ -70,7 +104,7 @@ class ScanConfig:
         """Shingles per winnowing window: every verbatim run of `min_words` words shares a fingerprint."""
         return self.min_words - self.shingle_size + 1
 
-    def as_dict(self) -> dict[str, int | float]:
+    def as_dict(self) -> dict[str, int | float | bool]:
         """Return the parameters as a plain mapping (for the output's run record)."""
         return {**asdict(self), "window": self.window}
 
@@ -88,9 +122,14 @@ class Scanner:
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
         self._align = AlignParams(
-            self.config.align_k, self.config.max_gap, self.config.min_words, self.config.min_similarity
+            self.config.align_k,
+            self.config.max_gap,
+            self.config.min_words,
+            self.config.min_similarity,
+            merge_gap=self.config.merge_gap,
         )
         self._fingerprints = FingerprintIndex(self.config.max_df)
+        self._windows = WindowIndex(self.config.max_df, self.config.window_min_shared)
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm, self.config.seed)
         self.articles: list[Article] = []
         self._ids: set[str] = set()
@@ -127,7 +166,18 @@ class Scanner:
         minhash = document_minhash(shingles, self.config.num_perm, self.config.seed)
         profile = gram_profile(tokens.hashes, self.config.align_k)
         result = ArticleResult(article, seq)
-        for earlier in self._fingerprints.candidates(fingerprints):
+        windows = window_signatures(
+            content_words(tokens.hashes),
+            self.config.window_words,
+            self.config.window_bands,
+            self.config.seed,
+            self.config.window_rows,
+        )
+        candidates = self._fingerprints.candidates(fingerprints)
+        if len(windows):
+            candidates = sorted(set(candidates).union(self._windows.candidates(windows)))
+            self._windows.insert(seq, windows)
+        for earlier in candidates:
             result.passages += self._passages(earlier, article, tokens, profile)
         if len(shingles):
             for earlier in self._documents.query(minhash):
@@ -148,7 +198,10 @@ class Scanner:
     def _passages(self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile) -> list[Match]:
         before, before_text = self._tokens[earlier], self.articles[earlier].text
         found = []
-        for p in align_pair(self._profiles[earlier], profile, self._align):
+        passages = align_pair(self._profiles[earlier], profile, self._align)
+        if 0 < self.config.refine_k < self.config.align_k and any(p.similarity < REFINE_BELOW for p in passages):
+            passages = refine_pair(passages, before.hashes, tokens.hashes, self._align, self.config.refine_k)
+        for p in passages:
             found.append(
                 Match(
                     a=earlier,
@@ -189,7 +242,13 @@ class Scanner:
 
     def clusters(self) -> list[Cluster]:
         """Return the passage clusters, then the document clusters, of everything added so far."""
-        passages = build_passage_clusters(self.matches, self.published_of)
+        passages = flag_boilerplate(
+            build_passage_clusters(self.matches, self.published_of),
+            lambda seq: self.articles[seq].outlet,
+            self.config.boilerplate_articles,
+        )
+        if self.config.exclude_boilerplate:
+            passages = [cluster for cluster in passages if not cluster.boilerplate]
         documents = build_document_clusters(
             self.document_matches, lambda seq: len(self.articles[seq].text), self.published_of
         )

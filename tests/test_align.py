@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from dedup.align import AlignParams, align_pair, gram_profile
+import random
+
+from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile
 from dedup.normalize import normalize_text
 from dedup.records import Passage
 from dedup.shingle import hash_tokens
@@ -67,3 +69,26 @@ def test_a_paragraph_repeated_in_one_text_is_matched_once() -> None:
     a = f"intro {QUOTE} middle words here {QUOTE} end"
     found = align(a, f"Rama said {QUOTE}.")
     assert len(found) == 1 and found[0].similarity == 1.0
+
+
+def test_a_pathological_pair_examines_at_most_max_seeds_seed_matches() -> None:
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(300)]
+    base = [rng.choice(vocab) for _ in range(20_000)]
+    edited = [w if rng.random() > 0.2 else rng.choice(vocab) for w in base]
+    params = AlignParams(max_seeds=2_000)
+    a = gram_profile(hash_tokens(normalize_text(" ".join(base))), params.align_k)
+    b = gram_profile(hash_tokens(normalize_text(" ".join(edited))), params.align_k)
+    uncapped, _ = _seed_pairs(a, b, AlignParams(max_seeds=10**9))
+    seeds_a, seeds_b = _seed_pairs(a, b, params)
+    assert len(uncapped) > 4 * params.max_seeds  # the cap is what bounds this pair
+    assert 0 < len(seeds_a) == len(seeds_b) <= params.max_seeds
+    found = align_pair(a, b, params)
+    assert all(p.a_end <= len(base) and p.b_end <= len(edited) for p in found)
+
+
+def test_one_word_repeated_yields_no_seeds() -> None:
+    params = AlignParams()
+    a = gram_profile(hash_tokens(normalize_text("word " * 50_000)), params.align_k)
+    seeds_a, _ = _seed_pairs(a, a, params)
+    assert len(seeds_a) == 0 and align_pair(a, a, params) == []
