@@ -48,6 +48,7 @@ class GramProfile:
     first: I32Array  # where each value's positions start in `order`
     counts: I32Array
     order: I32Array  # k-gram positions sorted by value
+    k: int
 
 
 def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
@@ -55,7 +56,7 @@ def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
     grams = kgram_hashes(token_hashes, k)
     order = np.argsort(grams, kind="stable").astype(np.int32)
     values, first, counts = np.unique(grams[order], return_index=True, return_counts=True)
-    return GramProfile(values, first.astype(np.int32), counts.astype(np.int32), order)
+    return GramProfile(values, first.astype(np.int32), counts.astype(np.int32), order, k)
 
 
 def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
@@ -78,16 +79,15 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     return passages
 
 
-def refine_pair(
-    found: list[Passage], tokens_a: U64Array, tokens_b: U64Array, params: AlignParams, k: int
-) -> list[Passage]:
-    """Align a pair that shares passages again with shorter `k`-word seeds, which catch more of a reworded text.
+def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
+    """Align a pair that shares passages again with shorter seeds (profiles `a`, `b` of k-grams shorter than
+    `params.align_k`), which catch more of a reworded text.
 
     Only pairs already known to share a passage pay for this. A passage of the first alignment that no refined
     passage contains is joined to the refined passage it overlaps in both texts, or else kept as it was, so every
     verbatim run the first alignment found is still inside a reported passage.
     """
-    refined = align_pair(gram_profile(tokens_a, k), gram_profile(tokens_b, k), replace(params, align_k=k))
+    refined = align_pair(a, b, replace(params, align_k=a.k))
     for p in found:
         if any(_contains(q, p) for q in refined):
             continue
@@ -115,32 +115,47 @@ def _contains(outer: Passage, inner: Passage) -> bool:
     )
 
 
-def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) -> list[Passage]:
-    """Join consecutive passages that follow each other in both texts with at most `merge_gap` words between them.
+_MERGE_PASSES = 4
+_MERGE_LOOKBACK = 8
 
-    A reworded stretch splits one reused passage into pieces; joining them keeps it one passage, as long as the
-    joined passage is still at least `min_similarity` matched.
+
+def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) -> list[Passage]:
+    """Join passages of one pair that lie within `merge_gap` words of each other in both texts, in either order.
+
+    A reworded stretch splits one reused passage into pieces, and a moved sentence puts two pieces in a different
+    order in each text; joining them keeps it one passage, as long as the joined passage is still at least
+    `min_similarity` matched. Matched tokens of overlapping pieces are counted once (assuming the overlap matched).
     """
-    merged: list[Passage] = []
-    for p in passages:
-        if merged:
-            q = merged[-1]
-            gap_a = p.a_start - q.a_end
-            gap_b = p.b_start - q.b_end
-            if -merge_gap <= gap_a <= merge_gap and -merge_gap <= gap_b <= merge_gap:
-                joined = Passage(
-                    q.a_start,
-                    max(q.a_end, p.a_end),
-                    min(q.b_start, p.b_start),
-                    max(q.b_end, p.b_end),
-                    q.matched_a + p.matched_a,
-                    q.matched_b + p.matched_b,
-                )
-                if joined.similarity >= min_similarity:
-                    merged[-1] = joined
-                    continue
-        merged.append(p)
+    merged = sorted(passages, key=lambda p: (p.a_start, p.b_start))
+    for _ in range(_MERGE_PASSES):
+        out: list[Passage] = []
+        for p in merged:
+            # Pieces of one passage are neighbours in `a`'s order: looking a few passages back is enough, and it
+            # bounds the work on a pair with thousands of passages.
+            for k in range(len(out) - 1, max(len(out) - _MERGE_LOOKBACK, 0) - 1, -1):
+                joined = _join(out[k], p, merge_gap)
+                if joined is not None and joined.similarity >= min_similarity:
+                    out[k] = joined
+                    break
+            else:
+                out.append(p)
+        if len(out) == len(merged):
+            break
+        merged = sorted(out, key=lambda p: (p.a_start, p.b_start))
     return merged
+
+
+def _join(p: Passage, q: Passage, merge_gap: int) -> Passage | None:
+    """Return the passage spanning p and q if they are within `merge_gap` words of each other in both texts."""
+    overlap_a = min(p.a_end, q.a_end) - max(p.a_start, q.a_start)
+    overlap_b = min(p.b_end, q.b_end) - max(p.b_start, q.b_start)
+    if -overlap_a > merge_gap or -overlap_b > merge_gap:
+        return None
+    a_start, a_end = min(p.a_start, q.a_start), max(p.a_end, q.a_end)
+    b_start, b_end = min(p.b_start, q.b_start), max(p.b_end, q.b_end)
+    matched_a = max(p.matched_a, q.matched_a, p.matched_a + q.matched_a - max(overlap_a, 0))
+    matched_b = max(p.matched_b, q.matched_b, p.matched_b + q.matched_b - max(overlap_b, 0))
+    return Passage(a_start, a_end, b_start, b_end, min(matched_a, a_end - a_start), min(matched_b, b_end - b_start))
 
 
 def _one_to_one(passages: list[Passage]) -> list[Passage]:
@@ -225,7 +240,9 @@ def _chain(
     order, assign, bounds = _chain_kernel(frags[:, 0], frags[:, 1], frags[:, 2], max_gap, min_similarity)
     order = order[bounds[order, 4] >= min_matched]
     members: dict[int, list[tuple[int, int, int]]] = {c: [] for c in order.tolist()}
-    for f in np.flatnonzero(np.isin(assign, order)).tolist():
+    wanted = np.zeros(len(bounds), dtype=np.bool_)
+    wanted[order] = True
+    for f in np.flatnonzero(wanted[assign]).tolist():
         members[int(assign[f])].append(fragments[f])
     return [
         _Chain(

@@ -20,6 +20,8 @@ from dedup.signature import content_words, document_minhash, passage_fingerprint
 
 # A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
 REFINE_BELOW = 0.9
+# Refinement profiles kept for the articles most recently refined (a few MB at news lengths).
+REFINE_CACHE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class Scanner:
         self._published: list[datetime | None] = []
         self._tokens: list[Tokens] = []
         self._profiles: list[GramProfile] = []
+        self._refine_cache: dict[int, GramProfile] = {}
         self.matches: list[Match] = []
         self.document_matches: list[DocumentMatch] = []
 
@@ -174,11 +177,13 @@ class Scanner:
             self.config.window_rows,
         )
         candidates = self._fingerprints.candidates(fingerprints)
+        reworded: set[int] = set()
         if len(windows):
-            candidates = sorted(set(candidates).union(self._windows.candidates(windows)))
+            reworded = set(self._windows.candidates(windows)).difference(candidates)
+            candidates = sorted(reworded.union(candidates))
             self._windows.insert(seq, windows)
         for earlier in candidates:
-            result.passages += self._passages(earlier, article, tokens, profile)
+            result.passages += self._passages(earlier, article, tokens, profile, earlier in reworded)
         if len(shingles):
             for earlier in self._documents.query(minhash):
                 jaccard = _jaccard(self._shingles(earlier), shingles)
@@ -195,12 +200,22 @@ class Scanner:
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile) -> list[Match]:
+    def _passages(
+        self, earlier: int, article: Article, tokens: Tokens, profile: GramProfile, reworded: bool
+    ) -> list[Match]:
+        """Align one candidate pair. A pair found only by its window signatures (no verbatim run in common) is
+        refined even when the first alignment finds nothing, since its reuse is reworded by definition."""
         before, before_text = self._tokens[earlier], self.articles[earlier].text
         found = []
         passages = align_pair(self._profiles[earlier], profile, self._align)
-        if 0 < self.config.refine_k < self.config.align_k and any(p.similarity < REFINE_BELOW for p in passages):
-            passages = refine_pair(passages, before.hashes, tokens.hashes, self._align, self.config.refine_k)
+        refine = any(p.similarity < REFINE_BELOW for p in passages) or (reworded and not passages)
+        if 0 < self.config.refine_k < self.config.align_k and refine:
+            passages = refine_pair(
+                passages,
+                self._refine_profile(earlier, before),
+                self._refine_profile(len(self.articles), tokens),
+                self._align,
+            )
         for p in passages:
             found.append(
                 Match(
@@ -217,6 +232,17 @@ class Scanner:
                 )
             )
         return found
+
+    def _refine_profile(self, seq: int, tokens: Tokens) -> GramProfile:
+        """Return article `seq`'s `refine_k` profile, from a small cache: a new article is refined against several
+        earlier ones, and an often-reused earlier article against many later ones."""
+        profile = self._refine_cache.pop(seq, None)
+        if profile is None:
+            profile = gram_profile(tokens.hashes, self.config.refine_k)
+            if len(self._refine_cache) >= REFINE_CACHE:
+                del self._refine_cache[next(iter(self._refine_cache))]
+        self._refine_cache[seq] = profile  # most recently used last
+        return profile
 
     def _shingles(self, seq: int) -> U64Array:
         return kgram_hashes(self._tokens[seq].hashes, self.config.shingle_size)
