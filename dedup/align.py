@@ -3,7 +3,10 @@
 Seeds are the word k-grams (`align_k`) the two texts have in common; seeds on one diagonal that touch become exact
 fragments; fragments close to each other in both texts (gaps of at most `max_gap` tokens, as a changed word, a
 dropped clause or a moved phrase leave) are chained into one passage. A passage is kept when at least `min_words`
-of its tokens are matched on each side and the matched share is at least `min_similarity`.
+of its tokens are matched on each side and the matched share is at least `min_similarity`. Passages of the pair
+within `merge_gap` words of each other in both texts, in either order, are then joined while the joined passage
+stays `min_similarity` matched (a reworded or moved sentence splits one reused passage into pieces).
+`refine_pair` aligns a pair again with shorter seeds when its passages are reworded.
 """
 
 from __future__ import annotations
@@ -19,14 +22,20 @@ from dedup.shingle import kgram_hashes
 
 @dataclass(frozen=True, slots=True)
 class AlignParams:
-    """Alignment parameters; see the module docstring."""
+    """Alignment parameters; see the module docstring. `Scanner` passes its `ScanConfig` values.
+
+    `max_repeat`: a k-gram occurring more often than this in either text makes no seeds (a repeated phrase would
+    pair every occurrence with every other). `max_seeds`: at most this many seed matches are examined per pair,
+    the rarest k-grams first, so that one pathological pair (two huge texts sharing most words) costs about a
+    second, not minutes; a verbatim copy of a 20,000-word text still gets every seed.
+    """
 
     align_k: int = 3
     max_gap: int = 20
     min_words: int = 10
-    min_similarity: float = 0.4
+    min_similarity: float = 0.3
     max_repeat: int = 8
-    merge_gap: int = 0
+    merge_gap: int = 60
     max_seeds: int = 20_000
 
 
@@ -124,7 +133,8 @@ def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) 
 
     A reworded stretch splits one reused passage into pieces, and a moved sentence puts two pieces in a different
     order in each text; joining them keeps it one passage, as long as the joined passage is still at least
-    `min_similarity` matched. Matched tokens of overlapping pieces are counted once (assuming the overlap matched).
+    `min_similarity` matched on each side. Matched tokens of overlapping pieces are counted once (assuming the
+    overlap matched).
     """
     merged = sorted(passages, key=lambda p: (p.a_start, p.b_start))
     for _ in range(_MERGE_PASSES):
@@ -134,7 +144,7 @@ def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) 
             # bounds the work on a pair with thousands of passages.
             for k in range(len(out) - 1, max(len(out) - _MERGE_LOOKBACK, 0) - 1, -1):
                 joined = _join(out[k], p, merge_gap)
-                if joined is not None and joined.similarity >= min_similarity:
+                if joined is not None and _dense(joined, min_similarity):
                     out[k] = joined
                     break
             else:
@@ -143,6 +153,11 @@ def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) 
             break
         merged = sorted(out, key=lambda p: (p.a_start, p.b_start))
     return merged
+
+
+def _dense(p: Passage, min_similarity: float) -> bool:
+    """Tell whether at least `min_similarity` of the passage is matched on each side (not just on both together)."""
+    return min(p.matched_a / (p.a_end - p.a_start), p.matched_b / (p.b_end - p.b_start)) >= min_similarity
 
 
 def _join(p: Passage, q: Passage, merge_gap: int) -> Passage | None:
