@@ -260,7 +260,12 @@ class Scanner:
             for t, p in zip(self._tokens, self._profiles, strict=True)
         )
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
-        return {"fingerprint_index": self._fingerprints.nbytes(), "article_tokens": stored, "article_texts": texts}
+        return {
+            "fingerprint_index": self._fingerprints.nbytes(),
+            "window_index": self._windows.nbytes(),
+            "article_tokens": stored,
+            "article_texts": texts,
+        }
 
     def published_of(self, seq: int) -> datetime | None:
         """Return the parsed publication time of article `seq`, if it had one."""
