@@ -98,7 +98,12 @@ def config_from(assignments: Sequence[str]) -> ScanConfig:
         name, _, value = assignment.partition("=")
         if name not in defaults or name == "window":
             raise ValueError(f"unknown parameter {name!r}")
-        overrides[name] = type(defaults[name])(value)
+        if isinstance(defaults[name], bool):
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"{name} takes true or false, not {value!r}")
+            overrides[name] = value.lower() == "true"
+        else:
+            overrides[name] = type(defaults[name])(value)
     return ScanConfig(**overrides)
 
 
