@@ -2,7 +2,9 @@
 
 Every article is added to one `Scanner` in file order; each reported passage becomes a detection, oriented
 (suspicious, source) by the listed document pair it falls in. Detections outside the listed pairs are not scored,
-because the labels are exhaustive only inside them. Run: python -m benchmarks.bench_quality [--limit N].
+because the labels are exhaustive only inside them. The same configuration is also scored at document level on
+the Clough-Stevenson short answers and checked on the seed articles. Run: python -m benchmarks.bench_quality
+[--limit N].
 """
 
 from __future__ import annotations
@@ -22,12 +24,19 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import dedup
-from benchmarks.corpus import REPO, eval_dir
+from benchmarks.corpus import REPO, SEEDS, eval_dir
 from benchmarks.plagdet import Span, measures
 from dedup import Article, Match, ScanConfig, Scanner
+from dedup.read import read_articles as read_input
+from dedup.shingle import kgram_hashes, tokenize
 
 CORPUS = "pan13-train"
+CLOUGH = "clough-stevenson"
+REUSED_LABELS = ("cut", "light", "heavy")
+SEED_RUN_WORDS = 10
 NEGATIVE = "01-no-plagiarism"
 SUBCORPORA = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
 
@@ -88,7 +97,12 @@ def config_from(assignments: Sequence[str]) -> ScanConfig:
         name, _, value = assignment.partition("=")
         if name not in defaults or name == "window":
             raise ValueError(f"unknown parameter {name!r}")
-        overrides[name] = type(defaults[name])(value)
+        if isinstance(defaults[name], bool):
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"{name} takes true or false, not {value!r}")
+            overrides[name] = value.lower() == "true"
+        else:
+            overrides[name] = type(defaults[name])(value)
     return ScanConfig(**overrides)
 
 
@@ -235,6 +249,83 @@ def run(data: Path, limit: int | None, config: ScanConfig) -> dict[str, Any]:
     }
 
 
+def clough_stevenson(data: Path, config: ScanConfig) -> dict[str, Any]:
+    """Return document-level precision and recall on the Clough-Stevenson answers (cut/light/heavy vs non).
+
+    An answer is flagged as reusing its source when the scan reports any passage or near-duplicate between them.
+    """
+    pairs: dict[Pair, str] = {}
+    with (data / "truth.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["kind"] == "doc_pair":
+                pairs[record["a"], record["b"]] = record["label"]
+    articles = []
+    with (data / "articles.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            articles.append(Article(id=record["id"], text=record["text"], outlet=record["outlet"]))
+    scanner = Scanner(config)
+    for article in articles:
+        scanner.add(article)
+    ids = [article.id for article in articles]
+    linked = {frozenset((ids[m.a], ids[m.b])) for m in scanner.matches}
+    linked |= {frozenset((ids[d.a], ids[d.b])) for d in scanner.document_matches}
+    flagged = {pair: frozenset(pair) in linked for pair in pairs}
+    positives = [pair for pair, label in pairs.items() if label in REUSED_LABELS]
+    true_pos = sum(flagged[pair] for pair in positives)
+    reported = sum(flagged.values())
+    by_label = {}
+    for label in (*REUSED_LABELS, "non"):
+        labelled = [pair for pair, lab in pairs.items() if lab == label]
+        by_label[label] = f"{sum(flagged[pair] for pair in labelled)}/{len(labelled)}"
+    return {
+        "pairs": len(pairs),
+        "precision": round(true_pos / reported, 4) if reported else 1.0,
+        "recall": round(true_pos / len(positives), 4) if positives else 1.0,
+        "flagged_by_label": by_label,
+    }
+
+
+def seed_check(config: ScanConfig) -> dict[str, Any]:
+    """Scan the sample articles; check every shared verbatim run of 10+ words is inside one reported passage in
+    both articles, and that no pair is reported between articles sharing no word trigram (no text at all)."""
+    articles = [record for record in read_input([str(SEEDS)]) if isinstance(record, Article)]
+    scanner = Scanner(config)
+    for article in articles:
+        scanner.add(article)
+    tokens = [tokenize(article.text) for article in articles]
+    hashes = [t.hashes for t in tokens]
+    spans = [(t.starts, t.ends) for t in tokens]
+    runs = found = 0
+    matched_pairs = {(m.a, m.b) for m in scanner.matches}
+    unrelated: list[list[str]] = []
+    for a in range(len(articles)):
+        for b in range(a + 1, len(articles)):
+            grams_a, grams_b = kgram_hashes(hashes[a], SEED_RUN_WORDS), kgram_hashes(hashes[b], SEED_RUN_WORDS)
+            matches = [m for m in scanner.matches if (m.a, m.b) == (a, b)]
+            for i in np.flatnonzero(np.isin(grams_a, grams_b)).tolist():
+                for j in np.flatnonzero(grams_b == grams_a[i]).tolist():
+                    run_a = (int(spans[a][0][i]), int(spans[a][1][i + SEED_RUN_WORDS - 1]))
+                    run_b = (int(spans[b][0][j]), int(spans[b][1][j + SEED_RUN_WORDS - 1]))
+                    runs += 1
+                    found += any(
+                        m.a_start <= run_a[0] and run_a[1] <= m.a_end and m.b_start <= run_b[0] and run_b[1] <= m.b_end
+                        for m in matches
+                    )
+            shares = bool(np.isin(kgram_hashes(hashes[a], 3), kgram_hashes(hashes[b], 3)).any())
+            if (a, b) in matched_pairs and not shares:
+                unrelated.append([articles[a].id, articles[b].id])
+    return {
+        "articles": len(articles),
+        "shared_10_word_windows": runs,
+        "inside_a_reported_passage": found,
+        "matched_pairs": len(matched_pairs),
+        "matched_pairs_sharing_no_text": unrelated,
+        "ok": runs == found and not unrelated,
+    }
+
+
 def table(report: dict[str, Any]) -> str:
     """Return the scores as a small plain-text table."""
     header = f"{'sub-corpus':<28}{'plagdet':>8}{'prec':>8}{'rec':>8}{'gran':>8}{'cases':>7}{'dets':>7}"
@@ -248,6 +339,17 @@ def table(report: dict[str, Any]) -> str:
         f"detections on 01-no-plagiarism pairs: {report['detections_on_negative_pairs']}; "
         f"scan {report['scan_seconds']:.1f} s, {report['articles_per_second']:.0f} articles/s"
     )
+    clough, seeds = report.get("clough_stevenson"), report["seed_check"]
+    if clough is not None:
+        rows.append(
+            f"clough-stevenson documents: precision {clough['precision']:.3f} recall {clough['recall']:.3f} "
+            f"flagged {clough['flagged_by_label']}"
+        )
+    rows.append(
+        f"seed check: {'ok' if seeds['ok'] else 'FAILED'} ({seeds['inside_a_reported_passage']}/"
+        f"{seeds['shared_10_word_windows']} shared 10-word windows inside a passage, "
+        f"{len(seeds['matched_pairs_sharing_no_text'])} matched pairs sharing no text)"
+    )
     return "\n".join(rows)
 
 
@@ -259,6 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: ../shared/eval/{CORPUS} not found (looked in {data}; set DEDUP_EVAL_DIR)", file=sys.stderr)
         return 0
     report = run(data, args.limit, args.config)
+    clough = eval_dir(args.eval_dir) / CLOUGH
+    report["clough_stevenson"] = clough_stevenson(clough, args.config) if clough.is_dir() else None
+    report["seed_check"] = seed_check(args.config)
     print(json.dumps(report, indent=2))
     print(table(report), file=sys.stderr)
     return 0

@@ -3,12 +3,15 @@
 Seeds are the word k-grams (`align_k`) the two texts have in common; seeds on one diagonal that touch become exact
 fragments; fragments close to each other in both texts (gaps of at most `max_gap` tokens, as a changed word, a
 dropped clause or a moved phrase leave) are chained into one passage. A passage is kept when at least `min_words`
-of its tokens are matched on each side and the matched share is at least `min_similarity`.
+of its tokens are matched on each side and the matched share is at least `min_similarity`. Passages of the pair
+within `merge_gap` words of each other in both texts, in either order, are then joined while the joined passage
+stays `min_similarity` matched (a reworded or moved sentence splits one reused passage into pieces).
+`refine_pair` aligns a pair again with shorter seeds when its passages are reworded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -19,13 +22,21 @@ from dedup.shingle import kgram_hashes
 
 @dataclass(frozen=True, slots=True)
 class AlignParams:
-    """Alignment parameters; see the module docstring."""
+    """Alignment parameters; see the module docstring. `Scanner` passes its `ScanConfig` values.
+
+    `max_repeat`: a k-gram occurring more often than this in either text makes no seeds (a repeated phrase would
+    pair every occurrence with every other). `max_seeds`: at most this many seed matches are examined per pair,
+    the rarest k-grams first, so that one pathological pair (two huge texts sharing most words) costs about a
+    second, not minutes; a verbatim copy of a 20,000-word text still gets every seed.
+    """
 
     align_k: int = 3
     max_gap: int = 20
     min_words: int = 10
-    min_similarity: float = 0.4
+    min_similarity: float = 0.3
     max_repeat: int = 8
+    merge_gap: int = 60
+    max_seeds: int = 20_000
 
 
 @dataclass(slots=True)
@@ -46,11 +57,12 @@ class GramProfile:
     first: I32Array  # where each value's positions start in `order`
     counts: I32Array
     order: I32Array  # k-gram positions sorted by value
+    k: int
 
 
 def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
     """Return the sorted k-gram profile of one token-hash sequence."""
-    return GramProfile(*_profile(kgram_hashes(token_hashes, k)))
+    return GramProfile(*_profile(kgram_hashes(token_hashes, k)), k)
 
 
 @njit(cache=True)
@@ -79,7 +91,7 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     if len(seeds_a) == 0:
         return []
     fragments = _fragments(seeds_a, seeds_b, params)
-    chains = [c for c in _chain(fragments, params.max_gap, params.min_similarity) if c.matched >= params.min_words]
+    chains = _chain(fragments, params.max_gap, params.min_similarity, params.min_words)
     passages = []
     for chain in _merge_overlapping(chains):
         matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
@@ -87,7 +99,95 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
         passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
         if min(matched_a, matched_b) >= params.min_words and passage.similarity >= params.min_similarity:
             passages.append(passage)
-    return sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
+    passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
+    if params.merge_gap > 0:
+        passages = _merge_near(passages, params.merge_gap, params.min_similarity)
+    return passages
+
+
+def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
+    """Align a pair that shares passages again with shorter seeds (profiles `a`, `b` of k-grams shorter than
+    `params.align_k`), which catch more of a reworded text.
+
+    Only pairs already known to share a passage pay for this. A passage of the first alignment that no refined
+    passage contains is joined to the refined passage it overlaps in both texts, or else kept as it was, so every
+    verbatim run the first alignment found is still inside a reported passage.
+    """
+    refined = align_pair(a, b, replace(params, align_k=a.k))
+    for p in found:
+        if any(_contains(q, p) for q in refined):
+            continue
+        for i, q in enumerate(refined):
+            overlap_a = min(p.a_end, q.a_end) - max(p.a_start, q.a_start)
+            overlap_b = min(p.b_end, q.b_end) - max(p.b_start, q.b_start)
+            if overlap_a > 0 and overlap_b > 0:
+                a_start, a_end = min(p.a_start, q.a_start), max(p.a_end, q.a_end)
+                b_start, b_end = min(p.b_start, q.b_start), max(p.b_end, q.b_end)
+                matched_a = max(q.matched_a, min(q.matched_a + p.matched_a - overlap_a, a_end - a_start))
+                matched_b = max(q.matched_b, min(q.matched_b + p.matched_b - overlap_b, b_end - b_start))
+                refined[i] = Passage(a_start, a_end, b_start, b_end, matched_a, matched_b)
+                break
+        else:
+            refined.append(p)
+    return sorted(refined, key=lambda p: (p.a_start, p.b_start))
+
+
+def _contains(outer: Passage, inner: Passage) -> bool:
+    return (
+        outer.a_start <= inner.a_start
+        and inner.a_end <= outer.a_end
+        and outer.b_start <= inner.b_start
+        and inner.b_end <= outer.b_end
+    )
+
+
+_MERGE_PASSES = 4
+_MERGE_LOOKBACK = 8
+
+
+def _merge_near(passages: list[Passage], merge_gap: int, min_similarity: float) -> list[Passage]:
+    """Join passages of one pair that lie within `merge_gap` words of each other in both texts, in either order.
+
+    A reworded stretch splits one reused passage into pieces, and a moved sentence puts two pieces in a different
+    order in each text; joining them keeps it one passage, as long as the joined passage is still at least
+    `min_similarity` matched on each side. Matched tokens of overlapping pieces are counted once (assuming the
+    overlap matched).
+    """
+    merged = sorted(passages, key=lambda p: (p.a_start, p.b_start))
+    for _ in range(_MERGE_PASSES):
+        out: list[Passage] = []
+        for p in merged:
+            # Pieces of one passage are neighbours in `a`'s order: looking a few passages back is enough, and it
+            # bounds the work on a pair with thousands of passages.
+            for k in range(len(out) - 1, max(len(out) - _MERGE_LOOKBACK, 0) - 1, -1):
+                joined = _join(out[k], p, merge_gap)
+                if joined is not None and _dense(joined, min_similarity):
+                    out[k] = joined
+                    break
+            else:
+                out.append(p)
+        if len(out) == len(merged):
+            break
+        merged = sorted(out, key=lambda p: (p.a_start, p.b_start))
+    return merged
+
+
+def _dense(p: Passage, min_similarity: float) -> bool:
+    """Tell whether at least `min_similarity` of the passage is matched on each side (not just on both together)."""
+    return min(p.matched_a / (p.a_end - p.a_start), p.matched_b / (p.b_end - p.b_start)) >= min_similarity
+
+
+def _join(p: Passage, q: Passage, merge_gap: int) -> Passage | None:
+    """Return the passage spanning p and q if they are within `merge_gap` words of each other in both texts."""
+    overlap_a = min(p.a_end, q.a_end) - max(p.a_start, q.a_start)
+    overlap_b = min(p.b_end, q.b_end) - max(p.b_start, q.b_start)
+    if -overlap_a > merge_gap or -overlap_b > merge_gap:
+        return None
+    a_start, a_end = min(p.a_start, q.a_start), max(p.a_end, q.a_end)
+    b_start, b_end = min(p.b_start, q.b_start), max(p.b_end, q.b_end)
+    matched_a = max(p.matched_a, q.matched_a, p.matched_a + q.matched_a - max(overlap_a, 0))
+    matched_b = max(p.matched_b, q.matched_b, p.matched_b + q.matched_b - max(overlap_b, 0))
+    return Passage(a_start, a_end, b_start, b_end, min(matched_a, a_end - a_start), min(matched_b, b_end - b_start))
 
 
 def _one_to_one(passages: list[Passage]) -> list[Passage]:
@@ -120,6 +220,11 @@ def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I6
     in_b = slot[in_a]
     count_a, count_b = a.counts[in_a], b.counts[in_b]
     pairs = count_a * count_b
+    if int(pairs.sum()) > params.max_seeds:
+        # Bound the work on one pair: keep the rarest k-grams (fewest positions, then first in `a`) up to the cap.
+        rarest = np.argsort(pairs, kind="stable")
+        keep = np.sort(rarest[: int(np.searchsorted(np.cumsum(pairs[rarest]), params.max_seeds, side="right"))])
+        in_a, in_b, count_a, count_b, pairs = in_a[keep], in_b[keep], count_a[keep], count_b[keep], pairs[keep]
     group = np.repeat(np.arange(len(in_a)), pairs)
     within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
     seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
@@ -151,36 +256,103 @@ def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> lis
     return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
 
 
-def _chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
+def _chain(
+    fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float, min_matched: int = 0
+) -> list[_Chain]:
     """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts.
 
     A fragment joins the nearest open chain that stays at least `min_similarity` dense with it, so two passages
-    with unrelated text between them stay two passages instead of becoming one too sparse to report.
+    with unrelated text between them stay two passages instead of becoming one too sparse to report. The loop runs
+    compiled (`_chain_kernel`); this wraps its arrays back into chains, leaving out those with fewer than
+    `min_matched` matched tokens.
     """
-    done: list[_Chain] = []
-    open_chains: list[_Chain] = []
-    for a0, a1, d in fragments:
+    if not fragments:
+        return []
+    frags = np.asarray(fragments, dtype=np.int64)
+    order, assign, bounds = _chain_kernel(frags[:, 0], frags[:, 1], frags[:, 2], max_gap, min_similarity)
+    order = order[bounds[order, 4] >= min_matched]
+    members: dict[int, list[tuple[int, int, int]]] = {c: [] for c in order.tolist()}
+    wanted = np.zeros(len(bounds), dtype=np.bool_)
+    wanted[order] = True
+    for f in np.flatnonzero(wanted[assign]).tolist():
+        members[int(assign[f])].append(fragments[f])
+    return [
+        _Chain(
+            int(bounds[c, 0]), int(bounds[c, 1]), int(bounds[c, 2]), int(bounds[c, 3]), members[c], int(bounds[c, 4])
+        )
+        for c in order.tolist()
+    ]
+
+
+@njit(cache=True)
+def _chain_kernel(
+    starts: I64Array, ends: I64Array, diags: I64Array, max_gap: int, min_similarity: float
+) -> tuple[I64Array, I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Assign each fragment (sorted by start) to a chain; return the chains in closing order, each fragment's
+    chain, and per chain (a_start, a_end, b_start, b_end, matched)."""
+    n = len(starts)
+    bounds = np.zeros((n, 5), dtype=np.int64)
+    assign = np.zeros(n, dtype=np.int64)
+    head = np.full(n, -1, dtype=np.int64)  # each chain's fragments as a linked list through `link`
+    link = np.full(n, -1, dtype=np.int64)
+    open_ids = np.zeros(n, dtype=np.int64)
+    order = np.zeros(n, dtype=np.int64)
+    n_open = n_done = n_chains = 0
+    for f in range(n):
+        a0, a1, d = starts[f], ends[f], diags[f]
         b0, b1 = a0 + d, a1 + d
-        still_open: list[_Chain] = []
-        for chain in open_chains:
-            (still_open if chain.a_end + max_gap >= a0 else done).append(chain)
-        open_chains = still_open
-        best, best_gap = None, 2 * max_gap + 1
-        for chain in open_chains:
-            gap_a = max(a0 - chain.a_end, 0)
-            gap_b = max(b0 - chain.b_end, chain.b_start - b1, 0)
-            span = max(max(a1, chain.a_end) - chain.a_start, max(b1, chain.b_end) - min(b0, chain.b_start))
-            dense = chain.matched + a1 - a0 >= min_similarity * span
-            if gap_b <= max_gap and gap_a + gap_b < best_gap and dense and not _repeats(chain, a0, a1, d):
-                best, best_gap = chain, gap_a + gap_b
-        if best is None:
-            open_chains.append(_Chain(a0, a1, b0, b1, [(a0, a1, d)], a1 - a0))
+        kept = 0
+        for i in range(n_open):
+            c = open_ids[i]
+            if bounds[c, 1] + max_gap >= a0:
+                open_ids[kept] = c
+                kept += 1
+            else:
+                order[n_done] = c
+                n_done += 1
+        n_open = kept
+        best, best_gap = -1, 2 * max_gap + 1
+        for i in range(n_open):
+            c = open_ids[i]
+            ca0, ca1, cb0, cb1, matched = bounds[c, 0], bounds[c, 1], bounds[c, 2], bounds[c, 3], bounds[c, 4]
+            gap_a = max(a0 - ca1, 0)
+            gap_b = max(b0 - cb1, cb0 - b1, 0)
+            span = max(max(a1, ca1) - ca0, max(b1, cb1) - min(b0, cb0))
+            dense = matched + a1 - a0 >= min_similarity * span
+            if gap_b <= max_gap and gap_a + gap_b < best_gap and dense:
+                # Skip a fragment that re-covers, on either side, most of one the chain already holds: a phrase
+                # occurring twice in one text would stretch the passage over unrelated text.
+                repeats = False
+                g = head[c]
+                while g >= 0:
+                    s, e, fd = starts[g], ends[g], diags[g]
+                    shorter = min(a1 - a0, e - s)
+                    overlap_a = min(a1, e) - max(a0, s)
+                    overlap_b = min(a1 + d, e + fd) - max(a0 + d, s + fd)
+                    if 2 * max(overlap_a, overlap_b) > shorter:
+                        repeats = True
+                        break
+                    g = link[g]
+                if not repeats:
+                    best, best_gap = c, gap_a + gap_b
+        if best < 0:
+            c = n_chains
+            n_chains += 1
+            bounds[c, 0], bounds[c, 1], bounds[c, 2], bounds[c, 3], bounds[c, 4] = a0, a1, b0, b1, a1 - a0
+            open_ids[n_open] = c
+            n_open += 1
         else:
-            best.a_end = max(best.a_end, a1)
-            best.b_start, best.b_end = min(best.b_start, b0), max(best.b_end, b1)
-            best.fragments.append((a0, a1, d))
-            best.matched += a1 - a0
-    return done + open_chains
+            c = best
+            bounds[c, 1] = max(bounds[c, 1], a1)
+            bounds[c, 2], bounds[c, 3] = min(bounds[c, 2], b0), max(bounds[c, 3], b1)
+            bounds[c, 4] += a1 - a0
+        assign[f] = c
+        link[f] = head[c]
+        head[c] = f
+    for i in range(n_open):
+        order[n_done] = open_ids[i]
+        n_done += 1
+    return order[:n_done], assign, bounds[:n_chains]
 
 
 def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
@@ -203,20 +375,6 @@ def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
         else:
             merged.append(chain)
     return merged
-
-
-def _repeats(chain: _Chain, a0: int, a1: int, d: int) -> bool:
-    """Tell whether a fragment re-covers, on either side, most of a fragment the chain already holds.
-
-    That happens where a phrase occurs twice in one text; joining it would stretch the passage over unrelated text.
-    """
-    for s, e, fd in chain.fragments:
-        shorter = min(a1 - a0, e - s)
-        overlap_a = min(a1, e) - max(a0, s)
-        overlap_b = min(a1 + d, e + fd) - max(a0 + d, s + fd)
-        if 2 * max(overlap_a, overlap_b) > shorter:
-            return True
-    return False
 
 
 def _covered(intervals: list[tuple[int, int]]) -> int:

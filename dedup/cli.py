@@ -138,6 +138,28 @@ def cli() -> None:
     show_default=True,
     help="Longest article text scanned, in characters; a longer article is rejected.",
 )
+@click.option(
+    "--merge-gap",
+    type=int,
+    default=DEFAULTS.merge_gap,
+    show_default=True,
+    help="Widest gap, in words, across which two passages of one pair are joined.",
+)
+@click.option(
+    "--window-bands",
+    type=int,
+    default=DEFAULTS.window_bands,
+    show_default=True,
+    help="MinHash bands over content-word windows (candidates for reworded passages; 0 turns them off).",
+)
+@click.option(
+    "--boilerplate-articles",
+    type=int,
+    default=DEFAULTS.boilerplate_articles,
+    show_default=True,
+    help="A passage in this many articles of one outlet is flagged as boilerplate.",
+)
+@click.option("--exclude-boilerplate", is_flag=True, help="Leave clusters flagged as boilerplate out of the output.")
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""
     fields = FieldMap(

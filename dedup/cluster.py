@@ -8,8 +8,9 @@ has one, else the first seen; edges run from the earlier article to the later by
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from dedup.records import Cluster, DocumentMatch, Edge, Match, Member
@@ -18,6 +19,7 @@ ORIGIN_PUBLISHED = "earliest_published"
 ORIGIN_FIRST_SEEN = "first_seen"
 
 PublishedOf = Callable[[int], datetime | None]
+OutletOf = Callable[[int], str | None]
 
 
 class _UnionFind:
@@ -159,3 +161,20 @@ def build_document_clusters(
 def _cluster_order(cluster: Cluster) -> tuple[int, int, int]:
     first = cluster.members[0]
     return (cluster.origin, first.seq, first.start)
+
+
+def flag_boilerplate(clusters: Sequence[Cluster], outlet_of: OutletOf, min_articles: int) -> list[Cluster]:
+    """Mark the passage clusters that hold `min_articles` or more articles of one outlet as boilerplate.
+
+    Reuse between outlets is what provenance is about; a passage that one outlet repeats across many of its own
+    articles is its licence line, newsletter footer or standing background paragraph. Articles without an outlet
+    never count towards it.
+    """
+    flagged = []
+    for cluster in clusters:
+        per_outlet = Counter(
+            outlet for seq in {m.seq for m in cluster.members} if (outlet := outlet_of(seq)) is not None
+        )
+        repeated = cluster.kind == "passage" and max(per_outlet.values(), default=0) >= min_articles
+        flagged.append(replace(cluster, boilerplate=True) if repeated else cluster)
+    return flagged

@@ -136,7 +136,14 @@ class FingerprintIndex:
 
     def candidates(self, fingerprints: U64Array) -> I32Array:
         """Return the articles (sorted) that share at least one fingerprint that is not saturated."""
-        return _probe(self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False)[0]
+        return self.counted(fingerprints)[0]
+
+    def counted(self, fingerprints: U64Array) -> tuple[I32Array, I32Array]:
+        """Return the articles (sorted) sharing unsaturated fingerprints, and how many each shares."""
+        docs, shared, _, _ = _probe(
+            self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False
+        )
+        return docs, shared
 
     def insert(self, seq: int, fingerprints: U64Array) -> None:
         """Add article `seq` (newer than every article already in) under each of its fingerprints."""
@@ -238,3 +245,40 @@ class DocumentIndex:
     def add(self, seq: int, hashvalues: U32Array) -> list[int]:
         """Return `query(hashvalues)` and insert article `seq`, in one pass over the bands."""
         return list(self._table.add(seq, self.band_keys(hashvalues))[0].tolist())
+
+
+class WindowIndex:
+    """Map each window signature key to the articles that hold it, and count the keys a new article shares.
+
+    One shared key between two articles is weak evidence (two content words that happen to be the minima of a
+    window in both); a reworded passage shares a key in many of its windows. So an earlier article is a candidate
+    only when it shares at least `min_shared` keys that are not saturated (held by `max_df` articles or more).
+    The keys live in the same flat table as the fingerprints.
+    """
+
+    def __init__(self, max_df: int, min_shared: int) -> None:
+        if max_df < 2 or min_shared < 1:
+            raise ValueError("max_df must be at least 2 and min_shared at least 1")
+        self.max_df, self.min_shared = max_df, min_shared
+        self._table = FingerprintIndex(max_df, capacity=1 << 12)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def nbytes(self) -> int:
+        """Return the memory the index holds."""
+        return self._table.nbytes()
+
+    def candidates(self, keys: U64Array) -> list[int]:
+        """Return the articles (sorted) sharing at least `min_shared` unsaturated keys with `keys`."""
+        docs, shared = self._table.counted(keys)
+        return list(docs[shared >= self.min_shared].tolist())
+
+    def insert(self, seq: int, keys: U64Array) -> None:
+        """Add article `seq` (newer than every article already in) under each of its distinct keys."""
+        self._table.insert(seq, keys)
+
+    def add(self, seq: int, keys: U64Array) -> list[int]:
+        """Return `candidates(keys)` (without `seq`) and insert `seq`, probing each key once."""
+        docs, shared = self._table.add(seq, keys)
+        return list(docs[shared >= self.min_shared].tolist())

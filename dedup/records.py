@@ -159,3 +159,4 @@ class Cluster:
     origin: int
     origin_rule: str
     edges: tuple[Edge, ...]
+    boilerplate: bool = False

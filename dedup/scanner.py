@@ -10,16 +10,18 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile
-from dedup.cluster import build_document_clusters, build_passage_clusters
-from dedup.index import DocumentIndex, FingerprintIndex
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair
+from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
+from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
-from dedup.signature import MINHASH_SCHEME, Signer, U32Array, run_set, share_run
+from dedup.signature import MINHASH_SCHEME, Signer, U32Array, content_words, run_set, share_run, window_signatures
 
 _CACHED_ARTICLES = 4096
+# A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
+REFINE_BELOW = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,18 @@ class ScanConfig:
         max_df: a fingerprint held by this many articles no longer makes candidates (boilerplate).
         max_text_chars: the longest article text accepted, in characters; a longer one is refused, so that one
             site dump cannot take the memory and time of thousands of articles.
+        merge_gap: the widest gap, in words on either side, across which two passages of one pair are joined, if
+            the joined passage is still `min_similarity` matched (a reworded stretch splits one passage).
+        window_words: content words per window of the window signatures (about a sentence).
+        window_bands: MinHash bands over each window's content-word set; a second candidate source for reworded
+            passages that share no verbatim run of `min_words` (0 turns it off).
+        window_min_shared: the least window keys two articles share to become a candidate (one is chance).
+        window_rows: MinHash rows per band: more rows keep articles that merely share a topic apart.
+        refine_k: seed length of the second alignment of pairs whose passages are reworded (0 turns it off).
+        boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
+        exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
+
+    README.md ("Why these defaults") gives the reason for each default.
     """
 
     num_perm: int = 128
@@ -49,10 +63,18 @@ class ScanConfig:
     passage_perms: int = 1
     align_k: int = 3
     max_gap: int = 20
-    min_similarity: float = 0.4
+    min_similarity: float = 0.3
     doc_threshold: float = 0.8
     max_df: int = 500
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+    merge_gap: int = 60
+    window_words: int = 12
+    window_bands: int = 1
+    window_min_shared: int = 2
+    window_rows: int = 4
+    refine_k: int = 2
+    boilerplate_articles: int = 5
+    exclude_boilerplate: bool = False
 
     def __post_init__(self) -> None:
         rules = [
@@ -65,6 +87,17 @@ class ScanConfig:
             (0.0 < self.min_similarity <= 1.0, "min_similarity must be in (0, 1]"),
             (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
             (self.max_df >= 2, "max_df must be at least 2"),
+            (self.boilerplate_articles >= 2, "boilerplate_articles must be at least 2"),
+            (self.merge_gap >= 0, "merge_gap must not be negative"),
+            (
+                self.window_words >= 1 and self.window_bands >= 0,
+                "window_words must be positive, window_bands not negative",
+            ),
+            (
+                1 <= self.window_rows <= 8 and self.window_min_shared >= 1,
+                "window_rows must be 1..8, window_min_shared 1+",
+            ),
+            (0 <= self.refine_k <= self.min_words, "refine_k must be between 0 and min_words"),
             (0 <= self.seed < 2**32, "seed must be in [0, 2**32)"),
             (self.max_text_chars >= 1, "max_text_chars must be at least 1"),
         ]
@@ -77,22 +110,29 @@ class ScanConfig:
         """Shingles per winnowing window: every verbatim run of `min_words` words shares a fingerprint."""
         return self.min_words - self.shingle_size + 1
 
-    def as_dict(self) -> dict[str, int | float | str]:
+    def as_dict(self) -> dict[str, int | float | str | bool]:
         """Return the parameters as a plain mapping (for the output's run record), with the MinHash scheme."""
         return {**asdict(self), "window": self.window, "minhash": MINHASH_SCHEME}
 
 
 @dataclass(slots=True)
 class _Prepared:
-    """What alignment needs of one article: its tokens, and its sorted k-gram profile once a candidate pair asks."""
+    """What alignment needs of one article: its tokens, and its sorted k-gram profiles once a candidate pair asks
+    (the `align_k` one, and the `refine_k` one for reworded pairs)."""
 
     tokens: Tokens
     profile: GramProfile | None = None
+    refined: GramProfile | None = None
 
     def profile_of(self, k: int) -> GramProfile:
         if self.profile is None:
             self.profile = gram_profile(self.tokens.hashes, k)
         return self.profile
+
+    def refined_of(self, k: int) -> GramProfile:
+        if self.refined is None:
+            self.refined = gram_profile(self.tokens.hashes, k)
+        return self.refined
 
 
 class Scanner:
@@ -108,9 +148,14 @@ class Scanner:
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
         self._align = AlignParams(
-            self.config.align_k, self.config.max_gap, self.config.min_words, self.config.min_similarity
+            self.config.align_k,
+            self.config.max_gap,
+            self.config.min_words,
+            self.config.min_similarity,
+            merge_gap=self.config.merge_gap,
         )
         self._fingerprints = FingerprintIndex(self.config.max_df, fanout=64)
+        self._windows = WindowIndex(self.config.max_df, self.config.window_min_shared)
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm)
         self._signer = Signer(
             self.config.shingle_size,
@@ -171,6 +216,18 @@ class Scanner:
                 if not share_run(runs, self._runs[earlier]):
                     continue
             candidates.append(earlier)
+        reworded: set[int] = set()
+        if self.config.window_bands:
+            windows = window_signatures(
+                content_words(tokens.hashes),
+                self.config.window_words,
+                self.config.window_bands,
+                self.config.seed,
+                self.config.window_rows,
+            )
+            if len(windows):
+                reworded = set(self._windows.add(seq, windows)).difference(candidates)
+                candidates = sorted(reworded.union(candidates))
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
@@ -179,7 +236,7 @@ class Scanner:
         self._remember(seq, prepared)
         result = ArticleResult(article, seq)
         for earlier in candidates:
-            result.passages += self._passages(earlier, seq, prepared)
+            result.passages += self._passages(earlier, seq, prepared, earlier in reworded)
         for earlier in near:
             jaccard = _jaccard(self._shingles(earlier), shingles)
             if jaccard >= self.config.doc_threshold:
@@ -188,14 +245,24 @@ class Scanner:
         self.document_matches += result.duplicates
         return result
 
-    def _passages(self, earlier: int, seq: int, prepared: _Prepared) -> list[Match]:
+    def _passages(self, earlier: int, seq: int, prepared: _Prepared, reworded: bool) -> list[Match]:
+        """Align one candidate pair. A pair found only by its window signatures (no verbatim run in common) is
+        refined even when the first alignment finds nothing, since its reuse is reworded by definition."""
         k = self.config.align_k
         recalled = self._recall(earlier)
-        before, before_profile = recalled.tokens, recalled.profile_of(k)
-        tokens, profile = prepared.tokens, prepared.profile_of(k)
+        before, tokens = recalled.tokens, prepared.tokens
         before_text, text = self.articles[earlier].text, self.articles[seq].text
+        passages = align_pair(recalled.profile_of(k), prepared.profile_of(k), self._align)
+        refine = any(p.similarity < REFINE_BELOW for p in passages) or (reworded and not passages)
+        if 0 < self.config.refine_k < k and refine:
+            passages = refine_pair(
+                passages,
+                recalled.refined_of(self.config.refine_k),
+                prepared.refined_of(self.config.refine_k),
+                self._align,
+            )
         found = []
-        for p in align_pair(before_profile, profile, self._align):
+        for p in passages:
             found.append(
                 Match(
                     a=earlier,
@@ -234,15 +301,18 @@ class Scanner:
         """Return the bytes held per part of the scanner's state: the fingerprint index and the stored articles."""
         cached = 0
         for prepared in self._cache.values():
-            tokens, profile = prepared.tokens, prepared.profile
+            tokens = prepared.tokens
             cached += tokens.starts.nbytes + tokens.ends.nbytes + tokens.hashes.nbytes
-            if profile is not None:
-                cached += profile.values.nbytes + profile.first.nbytes + profile.counts.nbytes + profile.order.nbytes
+            for profile in (prepared.profile, prepared.refined):
+                if profile is not None:
+                    cached += profile.values.nbytes + profile.first.nbytes + profile.counts.nbytes
+                    cached += profile.order.nbytes
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
         return {
             "fingerprint_index": self._fingerprints.nbytes(),
             "run_keys": sum(r.nbytes for r in self._runs),
             "document_index": self._documents.nbytes(),
+            "window_index": self._windows.nbytes(),
             "cached_tokens": cached,
             "article_texts": texts,
         }
@@ -253,7 +323,13 @@ class Scanner:
 
     def clusters(self) -> list[Cluster]:
         """Return the passage clusters, then the document clusters, of everything added so far."""
-        passages = build_passage_clusters(self.matches, self.published_of)
+        passages = flag_boilerplate(
+            build_passage_clusters(self.matches, self.published_of),
+            lambda seq: self.articles[seq].outlet,
+            self.config.boilerplate_articles,
+        )
+        if self.config.exclude_boilerplate:
+            passages = [cluster for cluster in passages if not cluster.boilerplate]
         documents = build_document_clusters(
             self.document_matches, lambda seq: len(self.articles[seq].text), self.published_of
         )

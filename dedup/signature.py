@@ -189,3 +189,62 @@ def share_run(table: U32Array, other: U32Array) -> bool:
                 return True
             slot = (slot + 1) & mask
     return False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Window signatures: a second candidate source for reworded passages.
+#
+# Passage fingerprints need a verbatim run of `min_words` words; a passage with a word changed every few words has
+# none. Window signatures are MinHash bands over the *set* of content words in every window of `width` consecutive
+# content words (function words left out): the key of a window under one band is its least word under two salted
+# permutations, so two windows collide with a probability that grows with their word-set Jaccard, whatever the
+# word order. Consecutive windows share most keys, so an article yields few distinct keys per band.
+
+# Frequent English function words: they occur in nearly every window and would make unrelated windows look alike.
+STOP_WORDS = (
+    "a about after all also an and any are as at be been before being but by can could did do does for from had "
+    "has have he her his i if in into is it its more most no not of on one or other our out over said says she "
+    "so some such than that the their them then there these they this those to up was we were what when which "
+    "who will with would you"
+)
+
+
+@lru_cache(maxsize=1)
+def stop_word_hashes() -> U64Array:
+    """Return the sorted token hashes of `STOP_WORDS`, hashed exactly as article tokens are."""
+    from dedup.normalize import normalize_text
+    from dedup.shingle import hash_tokens
+
+    return np.unique(hash_tokens(normalize_text(STOP_WORDS)))
+
+
+def content_words(token_hashes: U64Array) -> U64Array:
+    """Return the token hashes that are not function words, in text order."""
+    return token_hashes[~np.isin(token_hashes, stop_word_hashes())]
+
+
+def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows: int = 2) -> U64Array:
+    """Return the distinct band keys of every window of `width` content words, sorted, over `bands` bands.
+
+    A text with fewer content words than `width` is one window.
+    """
+    n = len(content)
+    if n == 0 or bands == 0:
+        return np.zeros(0, dtype=np.uint64)
+    count = max(n - width + 1, 1)
+    salts = passage_salts(rows * bands, seed ^ 0x5EED)
+    keys: list[U64Array] = []
+    for band in range(bands):
+        minima = []
+        for salt in salts[rows * band : rows * band + rows]:
+            permuted = fmix64(content ^ salt)
+            smallest = permuted[:count].copy()
+            for offset in range(1, min(width, n)):
+                np.minimum(smallest, permuted[offset : offset + count], out=smallest)
+            minima.append(smallest)
+        band_salt = fmix64(np.array([band + 1], dtype=np.uint64))[0]
+        key = np.full(count, band_salt, dtype=np.uint64)
+        for smallest in minima:
+            key = fmix64(key * np.uint64(0xC2B2AE3D27D4EB4F) + smallest)
+        keys.append(key)
+    return np.unique(np.concatenate(keys))

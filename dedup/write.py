@@ -30,7 +30,7 @@ class JsonlWriter:
             self.stream.flush()
 
 
-def run_record(params: dict[str, int | float | str], version: str, emit: str) -> Record:
+def run_record(params: dict[str, int | float | str | bool], version: str, emit: str) -> Record:
     """Return the first line of every output: schema, version and every parameter of the run (seed included)."""
     return {"record": "run", "schema": SCHEMA, "dedup_version": version, "emit": emit, "params": params}
 
@@ -60,6 +60,7 @@ def cluster_record(cluster: Cluster, articles: Sequence[Article]) -> Record:
         "outlets": outlets,
         "members": [_member(m, articles) for m in cluster.members],
         "edges": [_edge(e, articles) for e in cluster.edges],
+        "boilerplate": cluster.boilerplate,
     }
 
 

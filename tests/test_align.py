@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from dedup.align import AlignParams, align_pair, gram_profile
+import random
+
+from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile
 from dedup.normalize import normalize_text
 from dedup.records import Passage
 from dedup.shingle import hash_tokens
@@ -39,8 +41,8 @@ def test_gaps_wider_than_max_gap_split_passages() -> None:
     first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
     second = "kilo lima mike november oscar papa quebec romeo sierra tango"
     inserted = " ".join(f"n{i}" for i in range(25))
-    assert len(align(f"{first} {second}", f"{first} {inserted} {second}")) == 2
-    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30)) == 1
+    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", merge_gap=0)) == 2
+    assert len(align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30, merge_gap=0)) == 1
 
 
 def test_passages_too_sparse_to_join_stay_apart() -> None:
@@ -48,8 +50,26 @@ def test_passages_too_sparse_to_join_stay_apart() -> None:
     second = "kilo lima mike november oscar papa quebec romeo sierra tango"
     inserted = " ".join(f"n{i}" for i in range(25))
     # Joined, 20 matched words of 45 would fall below min_similarity 0.5: two passages, both kept.
-    found = align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30, min_similarity=0.5)
+    found = align(f"{first} {second}", f"{first} {inserted} {second}", max_gap=30, min_similarity=0.5, merge_gap=0)
     assert [(p.matched_a, p.similarity) for p in found] == [(10, 1.0), (10, 1.0)]
+    # Joining across merge_gap asks the same of each side: 20 matched words of 80 in b stay apart at 0.3.
+    wide = " ".join(f"n{i}" for i in range(60))
+    found = align(f"{first} {second}", f"{first} {wide} {second}", merge_gap=60, min_similarity=0.3)
+    assert [(p.matched_a, p.similarity) for p in found] == [(10, 1.0), (10, 1.0)]
+
+
+def test_pieces_of_one_passage_within_merge_gap_are_joined_in_either_order() -> None:
+    first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    second = "kilo lima mike november oscar papa quebec romeo sierra tango"
+    inserted = " ".join(f"n{i}" for i in range(25))
+    [p] = align(f"{first} {second}", f"{first} {inserted} {second}")
+    assert (p.a_start, p.a_end, p.b_start, p.b_end, p.matched_a, p.matched_b) == (0, 20, 0, 45, 20, 20)
+    # A moved sentence: the two pieces come in the other order in b.
+    [p] = align(f"{first} {second}", f"{second} {first}")
+    assert (p.a_start, p.a_end, p.b_start, p.b_end) == (0, 20, 0, 20)
+    [p] = align(f"{first} {second}", f"{second} {inserted} {first}")
+    assert (p.a_start, p.a_end, p.b_start, p.b_end, p.matched_a, p.matched_b) == (0, 20, 0, 45, 20, 20)
+    assert len(align(f"{first} {second}", f"{second} {inserted} {first}", merge_gap=0)) == 2
 
 
 def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
@@ -67,3 +87,26 @@ def test_a_paragraph_repeated_in_one_text_is_matched_once() -> None:
     a = f"intro {QUOTE} middle words here {QUOTE} end"
     found = align(a, f"Rama said {QUOTE}.")
     assert len(found) == 1 and found[0].similarity == 1.0
+
+
+def test_a_pathological_pair_examines_at_most_max_seeds_seed_matches() -> None:
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(300)]
+    base = [rng.choice(vocab) for _ in range(20_000)]
+    edited = [w if rng.random() > 0.2 else rng.choice(vocab) for w in base]
+    params = AlignParams(max_seeds=2_000)
+    a = gram_profile(hash_tokens(normalize_text(" ".join(base))), params.align_k)
+    b = gram_profile(hash_tokens(normalize_text(" ".join(edited))), params.align_k)
+    uncapped, _ = _seed_pairs(a, b, AlignParams(max_seeds=10**9))
+    seeds_a, seeds_b = _seed_pairs(a, b, params)
+    assert len(uncapped) > 4 * params.max_seeds  # the cap is what bounds this pair
+    assert 0 < len(seeds_a) == len(seeds_b) <= params.max_seeds
+    found = align_pair(a, b, params)
+    assert all(p.a_end <= len(base) and p.b_end <= len(edited) for p in found)
+
+
+def test_one_word_repeated_yields_no_seeds() -> None:
+    params = AlignParams()
+    a = gram_profile(hash_tokens(normalize_text("word " * 50_000)), params.align_k)
+    seeds_a, _ = _seed_pairs(a, a, params)
+    assert len(seeds_a) == 0 and align_pair(a, a, params) == []
