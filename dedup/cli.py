@@ -160,6 +160,12 @@ def cli() -> None:
     help="A passage in this many articles of one outlet is flagged as boilerplate.",
 )
 @click.option("--exclude-boilerplate", is_flag=True, help="Leave clusters flagged as boilerplate out of the output.")
+@click.option(
+    "--verify-single/--align-single",
+    default=DEFAULTS.verify_single,
+    show_default=True,
+    help="Align a pair sharing one fingerprint only if it shares a min_words run (--align-single: always).",
+)
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""
     fields = FieldMap(
