@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from dedup.records import I32Array, U64Array
-from dedup.shingle import KGRAM_BASE, _fmix64
+from dedup.shingle import KGRAM_BASE, _fmix64, distinct
 from dedup.signature import U32Array
 
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -54,7 +54,7 @@ def _probe(
     """
     found = np.empty(64 if collect else 0, dtype=np.int32)
     n = 0
-    for key in np.unique(keys):
+    for key in distinct(keys):
         slot = _slot(table, key)
         meta = table[slot, 1]
         head = np.int64(meta & _LOW32) - 1

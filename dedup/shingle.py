@@ -45,6 +45,34 @@ def _fmix64_array(values: U64Array) -> U64Array:
     return out
 
 
+@njit(cache=True)
+def distinct(values: U64Array) -> U64Array:
+    """Return the distinct values in order of first occurrence (a hash set, no sort)."""
+    size = 16
+    while size < 2 * len(values):
+        size *= 2
+    mask = size - 1
+    seen = np.zeros(size, dtype=np.uint64)
+    has_zero = False
+    out = np.empty(len(values), dtype=np.uint64)
+    n = 0
+    for value in values:
+        if value == 0:
+            if not has_zero:
+                has_zero = True
+                out[n] = value
+                n += 1
+            continue
+        slot = np.int64((value ^ (value >> np.uint64(29))) & np.uint64(mask))
+        while seen[slot] != 0 and seen[slot] != value:
+            slot = (slot + 1) & mask
+        if seen[slot] == 0:
+            seen[slot] = value
+            out[n] = value
+            n += 1
+    return out[:n]
+
+
 def fmix64(values: U64Array) -> U64Array:
     """Apply the MurmurHash3 64-bit finalizer, an avalanching bijection on uint64, to every value."""
     return _fmix64_array(np.ascontiguousarray(values, dtype=np.uint64))

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from numba import njit
 
 from dedup.records import U64Array
-from dedup.shingle import _fmix64, _kgrams, fmix64
+from dedup.shingle import _fmix64, _kgrams, distinct, fmix64
 
 U32Array = npt.NDArray[np.uint32]
 EMPTY_HASH = np.uint32(0xFFFFFFFF)
@@ -220,31 +220,83 @@ def stop_word_hashes() -> U64Array:
 
 def content_words(token_hashes: U64Array) -> U64Array:
     """Return the token hashes that are not function words, in text order."""
-    return token_hashes[~np.isin(token_hashes, stop_word_hashes())]
+    return _content_words(token_hashes, _stop_table())
+
+
+@lru_cache(maxsize=1)
+def _stop_table() -> U64Array:
+    """Return the function-word hashes in an open-addressing table of 256 slots (0 marks an empty slot)."""
+    table = np.zeros(256, dtype=np.uint64)
+    for value in stop_word_hashes().tolist():
+        slot = value & 255
+        while table[slot] != 0:
+            slot = (slot + 1) & 255
+        table[slot] = value
+    return table
+
+
+@njit(cache=True)
+def _content_words(token_hashes: U64Array, stop: U64Array) -> U64Array:
+    keep = np.empty(len(token_hashes), dtype=np.uint64)
+    n = 0
+    mask = len(stop) - 1
+    for value in token_hashes:
+        slot = np.int64(value & np.uint64(mask))
+        while stop[slot] != 0 and stop[slot] != value:
+            slot = (slot + 1) & mask
+        if stop[slot] != value:
+            keep[n] = value
+            n += 1
+    return keep[:n]
 
 
 def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows: int = 2) -> U64Array:
-    """Return the distinct band keys of every window of `width` content words, sorted, over `bands` bands.
+    """Return the distinct band keys of every window of `width` content words (first occurrence first), over
+    `bands` bands.
 
     A text with fewer content words than `width` is one window.
     """
-    n = len(content)
-    if n == 0 or bands == 0:
+    if len(content) == 0 or bands == 0:
         return np.zeros(0, dtype=np.uint64)
+    band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
+    return distinct(_window_keys(content, width, bands, rows, passage_salts(rows * bands, seed ^ 0x5EED), band_salts))
+
+
+@njit(cache=True)
+def _window_keys(
+    content: U64Array, width: int, bands: int, rows: int, salts: U64Array, band_salts: U64Array
+) -> U64Array:
+    n = len(content)
     count = max(n - width + 1, 1)
-    salts = passage_salts(rows * bands, seed ^ 0x5EED)
-    keys: list[U64Array] = []
+    span = min(width, n)
+    keys = np.empty(count * bands, dtype=np.uint64)
+    permuted = np.empty(n, dtype=np.uint64)
+    smallest = np.empty(count, dtype=np.uint64)
     for band in range(bands):
-        minima = []
-        for salt in salts[rows * band : rows * band + rows]:
-            permuted = fmix64(content ^ salt)
-            smallest = permuted[:count].copy()
-            for offset in range(1, min(width, n)):
-                np.minimum(smallest, permuted[offset : offset + count], out=smallest)
-            minima.append(smallest)
-        band_salt = fmix64(np.array([band + 1], dtype=np.uint64))[0]
-        key = np.full(count, band_salt, dtype=np.uint64)
-        for smallest in minima:
-            key = fmix64(key * np.uint64(0xC2B2AE3D27D4EB4F) + smallest)
-        keys.append(key)
-    return np.unique(np.concatenate(keys))
+        key = keys[band * count : (band + 1) * count]
+        key[:] = band_salts[band]
+        for row in range(rows):
+            salt = salts[band * rows + row]
+            for i in range(n):
+                permuted[i] = _fmix64(content[i] ^ salt)
+            _sliding_min(permuted, span, smallest)
+            for i in range(count):
+                key[i] = _fmix64(key[i] * _KEY_MIX + smallest[i])
+    return keys
+
+
+_KEY_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@njit(cache=True)
+def _sliding_min(values: U64Array, width: int, out: U64Array) -> None:
+    """Write the least of every `width` consecutive values into `out` (van Herk / Gil-Werman: three passes)."""
+    n = len(values)
+    ahead = np.empty(n, dtype=np.uint64)  # least from the start of each block to here
+    behind = np.empty(n, dtype=np.uint64)  # least from here to the end of each block
+    for i in range(n):
+        ahead[i] = values[i] if i % width == 0 else min(ahead[i - 1], values[i])
+    for i in range(n - 1, -1, -1):
+        behind[i] = values[i] if i == n - 1 or (i + 1) % width == 0 else min(behind[i + 1], values[i])
+    for i in range(len(out)):
+        out[i] = min(behind[i], ahead[i + width - 1])

@@ -99,3 +99,20 @@ def signatures(
     """Return the document MinHash and the fingerprint set of `text`, from the reference tokens up."""
     grams = kgram_hashes([token_hash(form) for _, _, form in tokens(text)], k)
     return oph_minhash(grams, num_perm, salt, chain), winnow([fmix64(g ^ passage_salt) for g in grams], window)
+
+
+def window_keys(content: list[int], width: int, bands: int, rows: int, salts: list[int]) -> set[int]:
+    """Return the set of window band keys: per band, the mixed row minima of every window of `width` words."""
+    keys: set[int] = set()
+    n = len(content)
+    starts = range(max(n - width + 1, 1))
+    for band in range(bands):
+        band_salt = fmix64(band + 1)
+        for i in starts:
+            key = band_salt
+            for row in range(rows):
+                salt = salts[band * rows + row]
+                least = min(fmix64(v ^ salt) for v in content[i : i + width])
+                key = fmix64((key * LENGTH_MIX + least) & MASK64)
+            keys.add(key)
+    return keys

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.normalize import normalize_text
-from dedup.shingle import hash_tokens, kgram_hashes, tokenize
+from dedup.shingle import distinct, hash_tokens, kgram_hashes, tokenize
 from tests import reference
 
 
@@ -72,3 +74,8 @@ def test_one_pass_tokenizer_splits_scripts_sensibly() -> None:
         "東",
         "京",
     ]
+
+
+@given(st.lists(st.sampled_from([0, 1, 2, 2**63, 2**64 - 1, 12345, 99]) | st.integers(0, 2**64 - 1), max_size=80))
+def test_distinct_keeps_first_occurrences_in_order(values: list[int]) -> None:
+    assert distinct(np.array(values, dtype=np.uint64)).tolist() == list(dict.fromkeys(values))

@@ -3,18 +3,21 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from dedup.normalize import normalize_text
-from dedup.shingle import hash_tokens, kgram_hashes
+from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
     EMPTY_HASH,
     Signer,
+    content_words,
     document_minhash,
     document_salts,
     passage_fingerprints,
     passage_salts,
     run_set,
     share_run,
+    window_signatures,
 )
 from tests import reference
 
@@ -95,3 +98,18 @@ def test_run_set_holds_exactly_its_keys() -> None:
     assert all(share_run(table, np.array([k], dtype=np.uint32)) for k in keys)
     assert not share_run(table, np.array([2, 3, 8, 99999], dtype=np.uint32))
     assert not share_run(run_set(np.zeros(0, dtype=np.uint32)), keys)
+
+
+@pytest.mark.parametrize(("width", "bands", "rows"), [(12, 1, 4), (5, 2, 2), (1, 1, 1), (40, 1, 3)])
+def test_window_signatures_equal_the_reference(width: int, bands: int, rows: int) -> None:
+    content = content_words(tokenize(TEXT + " " + TEXT.upper()[::-1]).hashes)
+    salts = [int(s) for s in passage_salts(rows * bands, 1 ^ 0x5EED)]
+    keys = window_signatures(content, width, bands, 1, rows)
+    assert len(set(keys.tolist())) == len(keys)
+    assert set(keys.tolist()) == reference.window_keys([int(c) for c in content], width, bands, rows, salts)
+
+
+def test_content_words_leave_out_function_words_only() -> None:
+    tokens = tokenize("The spokesman said that the group would always pose a threat to its host")
+    kept = content_words(tokens.hashes).tolist()
+    assert kept == tokenize("spokesman group always pose threat host").hashes.tolist()
