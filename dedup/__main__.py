@@ -1,5 +1,27 @@
-"""Allow `python -m dedup`."""
+"""The `dedup` command's entry point (also `python -m dedup`).
 
-from dedup.cli import main
+A Ctrl-C before the scan starts, even while the modules load, ends the command with a message and exit 130.
+"""
 
-main()
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.write("dedup: interrupted by SIGINT before the scan started; nothing was read\n")
+    raise SystemExit(130)
+
+
+def main() -> None:
+    """Run the `dedup` command."""
+    signal.signal(signal.SIGINT, _interrupted)
+    from dedup.cli import main as run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numba import njit
 
+import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
 

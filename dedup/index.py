@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
+import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import I32Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
 from dedup.signature import U32Array

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.normalize import CJK, Normalized
 from dedup.records import Tokens, U64Array
 

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import U64Array
 from dedup.shingle import _fmix64, _kgrams, distinct, fmix64
 

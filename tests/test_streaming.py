@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import subprocess
@@ -147,3 +148,15 @@ def test_head_on_the_cluster_output_gets_complete_lines_and_dedup_exits_141(tmp_
     assert orjson.loads(done.stdout)["record"] == "run"
     assert done.stderr == b"141\n"
     assert_clean_stop(b"", (tmp_path / "err").read_bytes(), "output closed (broken pipe); stopped")
+
+
+def test_sigint_while_the_command_starts_exits_130_without_a_traceback() -> None:
+    with subprocess.Popen(
+        [*SCAN, "-o", os.devnull], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        time.sleep(0.15)  # the interpreter is up; the package is still loading or waiting for input
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in err and b"SIGINT" in err
+    assert out == b""
