@@ -114,15 +114,16 @@ def _decode(raw: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int]:
 @njit(cache=True)
 def _utf8_tokens(
     raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8]
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], U64Array, npt.NDArray[np.bool_]]:
-    """Tokenize UTF-8 bytes in one pass: character spans, hashes of lower-cased ASCII tokens, and which tokens hold
-    other characters (those still need NFKC and case folding, and get their hash afterwards)."""
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], U64Array, npt.NDArray[np.bool_], int]:
+    """Tokenize UTF-8 bytes in one pass: character spans, hashes of lower-cased ASCII tokens, which tokens hold
+    other characters (those still need NFKC and case folding, and get their hash afterwards), and how many."""
     n = len(raw)
     capacity = n // 2 + 1
     starts = np.empty(capacity, dtype=np.int32)
     ends = np.empty(capacity, dtype=np.int32)
-    hashes = np.zeros(capacity, dtype=np.uint64)
-    other = np.zeros(capacity, dtype=np.bool_)
+    hashes = np.empty(capacity, dtype=np.uint64)
+    other = np.empty(capacity, dtype=np.bool_)
+    flagged_tokens = 0
     count = 0
     i = 0
     char = 0
@@ -139,6 +140,7 @@ def _utf8_tokens(
             char += 1
             ends[count] = char
             other[count] = True
+            flagged_tokens += 1
             count += 1
             continue
         total = np.uint64(0)
@@ -161,10 +163,12 @@ def _utf8_tokens(
                 break
         ends[count] = char
         other[count] = flagged
-        if not flagged:
+        if flagged:
+            flagged_tokens += 1
+        else:
             hashes[count] = _fmix64(total ^ (np.uint64(length) * LENGTH_MIX))
         count += 1
-    return starts[:count], ends[:count], hashes[:count], other[:count]
+    return starts[:count], ends[:count], hashes[:count], other[:count], flagged_tokens
 
 
 @njit(cache=True)
@@ -221,8 +225,8 @@ def tokenize(text: str) -> Tokens:
     characters is NFKC-normalized and case-folded on its own, its hash remembered for the next time it occurs.
     """
     raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    starts, ends, hashes, other = _utf8_tokens(raw, code_point_classes())
-    if other.any():
+    starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes())
+    if flagged:
         forms = _form_hashes
         for i in np.flatnonzero(other).tolist():
             token = text[starts[i] : ends[i]]

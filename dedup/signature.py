@@ -83,18 +83,14 @@ def _winnow(shingles: U64Array, window: int, salts: U64Array) -> U64Array:
     out = np.empty(width * len(salts), dtype=np.uint64)
     count = 0
     permuted = np.empty(n, dtype=np.uint64)
+    minima = np.empty(width, dtype=np.uint64)
     for salt in salts:
         for i in range(n):
             permuted[i] = _fmix64(shingles[i] ^ salt)
-        last = 0
+        _sliding_min(permuted, span, minima)
         for i in range(width):
-            smallest = permuted[i]
-            for j in range(i + 1, i + span):
-                if permuted[j] < smallest:
-                    smallest = permuted[j]
-            if i == 0 or smallest != out[last]:
-                out[count] = smallest
-                last = count
+            if i == 0 or minima[i] != minima[i - 1]:
+                out[count] = minima[i]
                 count += 1
     return out[:count]
 
