@@ -168,7 +168,8 @@ def _utf8_tokens(
         else:
             hashes[count] = _fmix64(total ^ (np.uint64(length) * LENGTH_MIX))
         count += 1
-    return starts[:count], ends[:count], hashes[:count], other[:count], flagged_tokens
+    # Copies, so that a remembered article holds its tokens only, not the buffers sized for the worst case.
+    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), other[:count], flagged_tokens
 
 
 @njit(cache=True)
