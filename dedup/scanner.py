@@ -29,8 +29,8 @@ class ScanConfig:
     """Every parameter of a scan; written into the output so that a run can be reproduced.
 
     Attributes:
-        num_perm: permutations of the document MinHash (datasketch `num_perm`).
-        seed: seed of every permutation (datasketch `seed`).
+        num_perm: bins of the document MinHash (one-permutation hashing; as many values as permutations).
+        seed: seed of every hash permutation and salt (document MinHash, fingerprints, window keys).
         shingle_size: words per shingle (k) for the document MinHash and the passage fingerprints.
         min_words: the shortest passage reported, in words; any verbatim run this long is found, because the
             fingerprint window is `min_words - shingle_size + 1` shingles.

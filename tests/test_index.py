@@ -6,7 +6,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.index import DocumentIndex, FingerprintIndex, band_params
+from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, band_params
 from dedup.signature import document_minhash
 
 
@@ -100,3 +100,15 @@ def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]
             if len(posting) < max_df and seq not in posting:
                 posting.append(seq)
     assert len(index) == len(postings)
+
+
+def test_window_index_needs_min_shared_keys_and_leaves_out_saturated_ones() -> None:
+    index = WindowIndex(max_df=3, min_shared=2)
+    assert index.add(0, fingerprints(1, 2, 3)) == []
+    assert index.add(1, fingerprints(1, 9)) == []  # one key in common is chance
+    assert index.add(2, fingerprints(1, 2)) == [0]
+    # Key 1 is held by 3 articles (max_df): saturated, so 0 and 2 now share one key each.
+    assert index.candidates(fingerprints(1, 2, 9)) == []
+    index.insert(3, fingerprints(3, 9))
+    assert index.candidates(fingerprints(3, 9)) == [3]
+    assert len(index) == 4 and index.nbytes() > 0
