@@ -20,6 +20,7 @@ from dedup.signature import U32Array
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
+_SINGLE = np.uint64(1) << np.uint64(63)
 
 
 @njit(cache=True)
@@ -70,9 +71,10 @@ def _probe(
     """Collect the (at most `fanout` most recent) articles under each key that is not saturated, then (if `insert`)
     add `seq` under each key.
 
-    A slot holds its key and, packed in one word, 1 + the head of its posting chain and the chain's length; a
-    posting holds an article and the next posting. Returns the articles found (sorted, distinct), and the new
-    numbers of used slots and postings; the caller keeps room for `len(keys)` more of each.
+    A slot holds its key and, packed in one word, a flag, the number of articles and 1 + a reference: with the flag
+    set (one article, as most keys have) the reference is that article, else the head of a posting chain, each
+    posting an article and the next posting. Returns the articles found (sorted, distinct), and the new numbers of
+    used slots and postings; the caller keeps room for `len(keys)` more slots and `2 * len(keys)` more postings.
     """
     found = np.empty(64 if collect else 0, dtype=np.int32)
     n = 0
@@ -82,33 +84,57 @@ def _probe(
     for key in keys:
         slot = _slot(table, key)
         meta = table[slot, 1]
-        head = np.int64(meta & _LOW32) - 1
-        length = np.int64(meta >> _S32)
-        if collect and head >= 0 and length < max_df:
-            posting = head
-            walked = 0
-            while posting >= 0 and walked < fanout:
-                walked += 1
-                doc = postings[posting, 0]
-                if doc != seq:
+        single = (meta & _SINGLE) != 0
+        ref = np.int64(meta & _LOW32) - 1
+        length = np.int64((meta & ~_SINGLE) >> _S32)
+        if collect and ref >= 0 and length < max_df:
+            if single:
+                if ref != seq:
                     if n == len(found):
-                        grown = np.empty(2 * n, dtype=np.int32)
-                        grown[:n] = found
-                        found = grown
-                    found[n] = doc
+                        found = _grown(found)
+                    found[n] = ref
                     n += 1
-                posting = postings[posting, 1]
-        if not insert or length >= max_df or (head >= 0 and postings[head, 0] == seq):
+            else:
+                posting = ref
+                walked = 0
+                while posting >= 0 and walked < fanout:
+                    walked += 1
+                    doc = postings[posting, 0]
+                    if doc != seq:
+                        if n == len(found):
+                            found = _grown(found)
+                        found[n] = doc
+                        n += 1
+                    posting = postings[posting, 1]
+        if not insert or length >= max_df:
             continue
-        if head < 0:
+        if ref < 0:
             table[slot, 0] = key
+            table[slot, 1] = np.uint64(seq + 1) | (np.uint64(1) << _S32) | _SINGLE
             used += 1
+            continue
+        if single:
+            if ref == seq:
+                continue
+            postings[count, 0] = ref
+            postings[count, 1] = -1
+            ref = np.int64(count)
+            count += 1
+        elif postings[ref, 0] == seq:
+            continue
         postings[count, 0] = seq
-        postings[count, 1] = head
+        postings[count, 1] = ref
         table[slot, 1] = np.uint64(count + 1) | (np.uint64(length + 1) << _S32)
         count += 1
     docs, shared = _runs(np.sort(found[:n]))
     return docs, shared, used, count
+
+
+@njit(cache=True)
+def _grown(found: I32Array) -> I32Array:
+    grown = np.empty(2 * len(found), dtype=np.int32)
+    grown[: len(found)] = found
+    return grown
 
 
 @njit(cache=True)
@@ -148,8 +174,9 @@ def _rehash(table: U64Array, new_table: U64Array) -> None:
 class FingerprintIndex:
     """Map each passage fingerprint to the articles that hold it, in flat arrays.
 
-    An open-addressing table of 16-byte slots (key; head and length of its posting chain) points into one array of
-    8-byte postings (article, next posting): one cache line per probe, no Python object per entry.
+    An open-addressing table of 16-byte slots (key; its one article, or the head and length of its posting chain)
+    points into one array of 8-byte postings (article, next posting): one cache line per probe, no Python object per
+    entry, and no posting at all for the many keys that only one article holds.
     """
 
     def __init__(self, max_df: int, capacity: int = 1 << 16, fanout: int | None = None) -> None:
@@ -204,8 +231,8 @@ class FingerprintIndex:
         return docs, shared
 
     def _reserve(self, extra: int) -> None:
-        if self._count + extra > len(self._postings):
-            size = max(len(self._postings) * 3 // 2, self._count + extra)
+        if self._count + 2 * extra > len(self._postings):
+            size = max(len(self._postings) * 3 // 2, self._count + 2 * extra)
             grown = np.empty((size, 2), dtype=np.int32)
             grown[: self._count] = self._postings[: self._count]
             self._postings = grown

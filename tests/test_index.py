@@ -86,12 +86,12 @@ def test_document_index_agrees_with_datasketch_lsh_on_the_same_signatures() -> N
         )
 
 
-@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(2, 5))
-def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]], max_df: int) -> None:
-    index = FingerprintIndex(max_df=max_df, capacity=2)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(2, 5), st.integers(1, 6))
+def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]], max_df: int, fanout: int) -> None:
+    index = FingerprintIndex(max_df=max_df, capacity=2, fanout=fanout)
     postings: dict[int, list[int]] = {}
     for seq, keys in enumerate(articles):
-        hits = [d for k in set(keys) if len(postings.get(k, [])) < max_df for d in postings.get(k, [])]
+        hits = [d for k in set(keys) if len(postings.get(k, [])) < max_df for d in postings.get(k, [])[-fanout:]]
         docs, shared = index.add(seq, fingerprints(*keys))
         assert docs.tolist() == sorted(set(hits))
         assert shared.tolist() == [hits.count(d) for d in sorted(set(hits))]
