@@ -7,8 +7,10 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedup.align import AlignParams, GramProfile, _Chain, _chain, _seed_fragments, gram_profile
+from dedup.align import AlignParams, GramProfile, _Chain, _chain, _seed_fragments, _stable_order, gram_profile
 from dedup.records import I64Array
 
 
@@ -160,3 +162,9 @@ def test_the_seed_cap_binds_on_a_pair_with_many_repeats() -> None:
     seeds_a, seeds_b = reference_seed_pairs(pa, pb, params)
     assert len(uncapped) > 40 * params.max_seeds and 0 < len(seeds_a) <= params.max_seeds
     assert _seed_fragments(pa, pb, params) == reference_fragments(seeds_a, seeds_b, params)
+
+
+@given(st.lists(st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 70), st.integers(2**63, 2**63 + 70)), max_size=300))
+def test_stable_order_is_a_stable_argsort(values: list[int]) -> None:
+    array = np.array(values, dtype=np.uint64)
+    assert _stable_order(array).tolist() == np.argsort(array, kind="stable").tolist()
