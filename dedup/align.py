@@ -321,9 +321,9 @@ def _fragment_kernel(
         base_a, base_b = first_a[shared_a[g]], first_b[shared_b[g]]
         count_b = counts_b[shared_b[g]]
         for w in range(pairs[g]):
-            pos_a = np.int64(order_a[base_a + w // count_b])
-            pos_b = np.int64(order_b[base_b + w % count_b])
-            keys[s] = (pos_b - pos_a + offset) * width + pos_a
+            i = np.int64(order_a[base_a + w // count_b])
+            jj = np.int64(order_b[base_b + w % count_b])
+            keys[s] = (jj - i + offset) * width + i
             s += 1
     keys.sort()
     starts = np.empty(total, dtype=np.int64)
