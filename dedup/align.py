@@ -117,9 +117,10 @@ def _stable_order(values: U64Array) -> I32Array:
 
 def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Passage]:
     """Return the passages shared by two texts, given their k-gram profiles, sorted by their start in `a`."""
-    fragments = _seed_fragments(a, b, params)
-    if not fragments:
+    seeds_a, seeds_b = _seed_pairs(a, b, params)
+    if len(seeds_a) == 0:
         return []
+    fragments = _fragments(seeds_a, seeds_b, params)
     chains = _chain(fragments, params.max_gap, params.min_similarity, params.min_words)
     passages = []
     for chain in _merge_overlapping(chains):
@@ -235,131 +236,54 @@ def _one_to_one(passages: list[Passage]) -> list[Passage]:
     return kept
 
 
-def _seed_fragments(a: GramProfile, b: GramProfile, params: AlignParams) -> list[tuple[int, int, int]]:
-    """Return the exact fragments (a_start, a_end, b - a) two profiles share, sorted by a_start, in one compiled
-    pass: seed pairs of equal k-grams, merged where they touch on one diagonal, less stretches that cannot hold a
-    passage."""
-    starts, ends, diags = _fragment_kernel(
-        a.values,
-        a.first,
-        a.counts,
-        a.order,
-        b.values,
-        b.first,
-        b.counts,
-        b.order,
-        params.align_k,
-        params.max_repeat,
-        params.min_words,
-        params.max_seeds,
-        params.max_gap,
-    )
-    return list(zip(starts.tolist(), ends.tolist(), diags.tolist(), strict=True))
-
-
-@njit(cache=True)
-def _fragment_kernel(
-    values_a: U64Array,
-    first_a: I32Array,
-    counts_a: I32Array,
-    order_a: I32Array,
-    values_b: U64Array,
-    first_b: I32Array,
-    counts_b: I32Array,
-    order_b: I32Array,
-    k: int,
-    max_repeat: int,
-    min_words: int,
-    max_seeds: int,
-    max_gap: int,
-) -> tuple[I64Array, I64Array, I64Array]:  # pragma: no cover - compiled; checked against a numpy reference in tests
-    """Seeds: positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times in
-    either text, and keeping the rarest k-grams (fewest position pairs, then first in `a`) up to `max_seeds` pairs.
-    Fragments: seeds touching on one diagonal, merged; a stretch of `a` whose fragments lie more than `max_gap`
-    apart from the rest and hold fewer than `min_words` matched words in all is dropped, since no chain spans it."""
+def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I64Array, I64Array]:
+    """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times."""
     empty = np.zeros(0, dtype=np.int64)
-    shared_a = np.empty(min(len(values_a), len(values_b)), dtype=np.int64)
-    shared_b = np.empty(len(shared_a), dtype=np.int64)
-    n = 0
-    covered = 0
-    j = 0
-    for i in range(len(values_a)):
-        while j < len(values_b) and values_b[j] < values_a[i]:
-            j += 1
-        if j == len(values_b):
-            break
-        if values_b[j] == values_a[i] and counts_a[i] <= max_repeat and counts_b[j] <= max_repeat:
-            shared_a[n] = i
-            shared_b[n] = j
-            covered += counts_a[i]
-            n += 1
+    if len(a.values) == 0 or len(b.values) == 0:
+        return empty, empty
+    slot = np.minimum(np.searchsorted(b.values, a.values), len(b.values) - 1)
+    shared = (b.values[slot] == a.values) & (a.counts <= params.max_repeat) & (b.counts[slot] <= params.max_repeat)
+    in_a = np.flatnonzero(shared)
     # Shared k-grams at fewer positions than this cannot cover min_words words of `a`.
-    if n == 0 or covered * k < min_words:
-        return empty, empty, empty
-    shared_a, shared_b = shared_a[:n], shared_b[:n]
-    pairs = np.empty(n, dtype=np.int64)
-    for g in range(n):
-        pairs[g] = np.int64(counts_a[shared_a[g]]) * np.int64(counts_b[shared_b[g]])
-    if pairs.sum() > max_seeds:
-        rarest = np.argsort(pairs, kind="mergesort")
-        total = 0
-        kept = 0
-        while kept < n and total + pairs[rarest[kept]] <= max_seeds:
-            total += pairs[rarest[kept]]
-            kept += 1
-        keep = np.sort(rarest[:kept])
-        shared_a, shared_b, pairs = shared_a[keep], shared_b[keep], pairs[keep]
-    total = int(pairs.sum())
-    if total == 0:
-        return empty, empty, empty
-    # Each seed as one sortable key: diagonal (offset to be non-negative) first, then its position in `a`.
-    width = np.int64(len(order_a) + k + 1)
-    offset = np.int64(len(order_a) + k)
-    keys = np.empty(total, dtype=np.int64)
-    s = 0
-    for g in range(len(shared_a)):
-        base_a, base_b = first_a[shared_a[g]], first_b[shared_b[g]]
-        count_b = counts_b[shared_b[g]]
-        for w in range(pairs[g]):
-            i = np.int64(order_a[base_a + w // count_b])
-            jj = np.int64(order_b[base_b + w % count_b])
-            keys[s] = (jj - i + offset) * width + i
-            s += 1
-    keys.sort()
-    starts = np.empty(total, dtype=np.int64)
-    ends = np.empty(total, dtype=np.int64)
-    diags = np.empty(total, dtype=np.int64)
-    m = 0
-    for s in range(total):
-        diag = keys[s] // width - offset
-        pos = keys[s] % width
-        if m > 0 and diags[m - 1] == diag and pos - (ends[m - 1] - k) <= k:
-            ends[m - 1] = pos + k
-        else:
-            starts[m] = pos
-            ends[m] = pos + k
-            diags[m] = diag
-            m += 1
-    starts, ends, diags = starts[:m], ends[:m], diags[:m]
-    # Sorted by start, then end, then diagonal (each stable sort below keeps the order of the one before).
-    by = np.argsort(diags, kind="mergesort")
-    by = by[np.argsort(ends[by], kind="mergesort")]
-    by = by[np.argsort(starts[by], kind="mergesort")]
-    starts, ends, diags = starts[by], ends[by], diags[by]
-    stretch = np.empty(m, dtype=np.int64)
-    matched = np.zeros(m, dtype=np.int64)
-    reach = np.int64(-1)
-    current = np.int64(0)
-    for f in range(m):
-        if f > 0 and starts[f] > reach + max_gap:
-            current += 1
-        reach = max(reach, ends[f])
-        stretch[f] = current
-        matched[current] += ends[f] - starts[f]
-    keep_f = np.empty(m, dtype=np.bool_)
-    for f in range(m):
-        keep_f[f] = matched[stretch[f]] >= min_words
-    return starts[keep_f], ends[keep_f], diags[keep_f]
+    if int(a.counts[in_a].sum()) * params.align_k < params.min_words:
+        return empty, empty
+    in_b = slot[in_a]
+    count_a, count_b = a.counts[in_a], b.counts[in_b]
+    pairs = count_a * count_b
+    if int(pairs.sum()) > params.max_seeds:
+        # Bound the work on one pair: keep the rarest k-grams (fewest positions, then first in `a`) up to the cap.
+        rarest = np.argsort(pairs, kind="stable")
+        keep = np.sort(rarest[: int(np.searchsorted(np.cumsum(pairs[rarest]), params.max_seeds, side="right"))])
+        in_a, in_b, count_a, count_b, pairs = in_a[keep], in_b[keep], count_a[keep], count_b[keep], pairs[keep]
+    group = np.repeat(np.arange(len(in_a)), pairs)
+    within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
+    seeds_b = b.order[b.first[in_b][group] + within % count_b[group]]
+    return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
+
+
+def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> list[tuple[int, int, int]]:
+    """Merge seeds that touch on one diagonal into exact fragments (a_start, a_end, b - a), sorted by a_start.
+
+    Fragments that no chain could grow into a passage are dropped here, in bulk: a chain never spans a stretch of
+    `a` where fragments are more than `max_gap` apart, so a stretch with fewer than `min_words` matched words in
+    all its fragments yields nothing.
+    """
+    k = params.align_k
+    diagonals = seeds_b - seeds_a
+    order = np.lexsort((seeds_a, diagonals))
+    diag, pos = diagonals[order], seeds_a[order]
+    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(pos) > k)) + 1
+    first = np.concatenate(([0], breaks))
+    last = np.concatenate((breaks, [len(pos)])) - 1
+    starts, ends, diag = pos[first], pos[last] + k, diag[first]
+    by_start = np.lexsort((diag, ends, starts))
+    starts, ends, diag = starts[by_start], ends[by_start], diag[by_start]
+    reach = np.maximum.accumulate(ends)
+    stretch = np.concatenate(([0], np.cumsum(starts[1:] > reach[:-1] + params.max_gap)))
+    matched = np.bincount(stretch, weights=ends - starts)
+    keep = matched[stretch] >= params.min_words
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
 
 
 def _chain(
