@@ -5,7 +5,7 @@ For each stream size (default 1k, 10k, 100k articles), a seeded stream is genera
 10% of them carrying one or two passages copied from earlier articles. The command runs as a child process, as a
 user runs it; the child's own resource usage gives CPU time and peak RSS. The library `Scanner` then scans the same
 stream in another child to report its index memory per article. Recall of the planted passages is read from the
-command's output. Run: python -m benchmarks.bench_scan [--sizes 1000,10000] [--seed 1].
+command's output. Run: python -m benchmarks.bench_scan [--sizes 1000,10000] [--seed 1] [--scan-args "--window-bands 0"].
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
@@ -80,9 +81,9 @@ def run_child(command: list[str], stdout: Path, stderr: Path) -> ChildRun:
     )
 
 
-def scan_command(python: str, path: Path, output: Path) -> list[str]:
-    """Return the `dedup scan` command line for one stream."""
-    return [python, "-m", "dedup", "scan", str(path), "-o", str(output)]
+def scan_command(python: str, path: Path, output: Path, options: Sequence[str] = ()) -> list[str]:
+    """Return the `dedup scan` command line for one stream, with any extra options."""
+    return [python, "-m", "dedup", "scan", *options, str(path), "-o", str(output)]
 
 
 def write_stream(stream: Stream, path: Path) -> None:
@@ -166,15 +167,17 @@ def repeats(size: int) -> int:
     return max(1, min(5, 20000 // size))
 
 
-def measure(python: str, folder: Path, stream: Stream, startup: dict[str, float]) -> dict[str, Any]:
-    """Scan one stream with the command and with the library; return its figures."""
+def measure(
+    python: str, folder: Path, stream: Stream, startup: dict[str, float], options: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Scan one stream with the command and (with default options only) the library; return its figures."""
     n = len(stream.records)
     path = folder / f"stream-{n}.jsonl"
     write_stream(stream, path)
     output = folder / f"clusters-{n}.jsonl"
     runs = []
     for _ in range(repeats(n)):
-        run = run_child(scan_command(python, path, output), folder / "stdout", folder / "stderr")
+        run = run_child(scan_command(python, path, output, options), folder / "stdout", folder / "stderr")
         if run.exit_code != 0:
             raise RuntimeError(f"dedup scan exited {run.exit_code} on {path}: {run.stderr[-2000:]}")
         runs.append(run)
@@ -185,14 +188,6 @@ def measure(python: str, folder: Path, stream: Stream, startup: dict[str, float]
         exit_code=0,
         stderr=runs[-1].stderr,
     )
-    memory_child = run_child(
-        [python, "-m", "benchmarks.bench_scan", "--index-memory", str(path)], folder / "memory.json", folder / "stderr"
-    )
-    if memory_child.exit_code != 0:
-        raise RuntimeError(f"the Scanner child exited {memory_child.exit_code}: {memory_child.stderr[-2000:]}")
-    memory = json.loads((folder / "memory.json").read_text())
-    parts = memory["memory_nbytes"]
-    total = sum(parts.values())
     scan_cpu = max(cli.cpu_seconds - startup["cpu_seconds"], 1e-9)
     scan_wall = max(cli.wall_seconds - startup["wall_seconds"], 1e-9)
     summary = [line for line in cli.stderr.splitlines() if "read=" in line]
@@ -213,13 +208,26 @@ def measure(python: str, folder: Path, stream: Stream, startup: dict[str, float]
             "peak_rss_mb": round(cli.peak_rss_bytes / 1e6, 1),
             "summary": summary[-1] if summary else None,
         },
-        "index_memory": {
-            "total_bytes": total,
-            "bytes_per_article": round(total / memory["articles"], 1),
-            "parts_bytes_per_article": {k: round(v / memory["articles"], 1) for k, v in parts.items()},
-            "scanner_child_peak_rss_mb": round(memory_child.peak_rss_bytes / 1e6, 1),
-        },
+        "index_memory": None if options else scanner_memory(python, folder, path),
         "planted": recall(stream.plants, output),
+    }
+
+
+def scanner_memory(python: str, folder: Path, path: Path) -> dict[str, Any]:
+    """Scan the stream with a default library `Scanner` in a child; return its memory by part, per article."""
+    memory_child = run_child(
+        [python, "-m", "benchmarks.bench_scan", "--index-memory", str(path)], folder / "memory.json", folder / "stderr"
+    )
+    if memory_child.exit_code != 0:
+        raise RuntimeError(f"the Scanner child exited {memory_child.exit_code}: {memory_child.stderr[-2000:]}")
+    memory = json.loads((folder / "memory.json").read_text())
+    parts = memory["memory_nbytes"]
+    total = sum(parts.values())
+    return {
+        "total_bytes": total,
+        "bytes_per_article": round(total / memory["articles"], 1),
+        "parts_bytes_per_article": {k: round(v / memory["articles"], 1) for k, v in parts.items()},
+        "scanner_child_peak_rss_mb": round(memory_child.peak_rss_bytes / 1e6, 1),
     }
 
 
@@ -244,8 +252,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="stream sizes, comma-separated")
     parser.add_argument("--seed", type=int, default=1, help="seed of the stream generator (default 1)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs dedup (default: this one)")
+    parser.add_argument(
+        "--scan-args",
+        default="",
+        help='extra `dedup scan` options, as one string (e.g. "--window-bands 0"); index memory is then not measured',
+    )
     parser.add_argument("--index-memory", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    options = shlex.split(args.scan_args)
     if args.index_memory is not None:
         print(json.dumps(index_memory(args.index_memory)))
         return 0
@@ -262,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream = planted_stream(model, size, args.seed)
             generated = time.perf_counter() - started
             print(f"{size} articles generated in {generated:.1f} s; scanning", file=sys.stderr)
-            figures = measure(args.python, folder, stream, startup)
+            figures = measure(args.python, folder, stream, startup, options)
             figures["generation_seconds_not_timed"] = round(generated, 1)
             results.append(figures)
             print(table_row(figures), file=sys.stderr)
@@ -281,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "ids, 40 outlets, ISO 8601 dates increasing along the stream"
             ),
         },
-        "command": " ".join(scan_command(args.python, Path("STREAM.jsonl"), Path("OUT.jsonl"))),
+        "command": " ".join(scan_command(args.python, Path("STREAM.jsonl"), Path("OUT.jsonl"), options)),
         "timing": (
             "median of 20,000 // size runs per size (1 to 5); CPU and peak RSS (the largest) from the child's "
             "own resource usage (os.wait4); startup is the "
@@ -319,10 +333,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def table_row(figures: dict[str, Any]) -> str:
     """Return one size's headline figures as a line of text."""
     cli, memory, planted = figures["cli"], figures["index_memory"], figures["planted"]["all"]
+    index = "index not measured" if memory is None else f"index {memory['bytes_per_article']:8.0f} B/article"
     return (
         f"{figures['articles']:>7} articles: {cli['articles_per_s_wall']:8.0f}/s wall "
         f"{cli['articles_per_s_cpu']:8.0f}/s CPU, peak RSS {cli['peak_rss_mb']:7.1f} MB, "
-        f"index {memory['bytes_per_article']:8.0f} B/article, recall {planted['recall_by_edge']}"
+        f"{index}, recall {planted['recall_by_edge']}"
     )
 
 
