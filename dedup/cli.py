@@ -164,7 +164,8 @@ def cli() -> None:
     "--verify-single/--align-single",
     default=DEFAULTS.verify_single,
     show_default=True,
-    help="Align a pair sharing one fingerprint only if it shares a min_words run (--align-single: always).",
+    help="Align a pair sharing one fingerprint only if it shares a min_words run or a window key "
+    "(--align-single: always).",
 )
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""

@@ -341,6 +341,11 @@ class WindowIndex:
         """Add article `seq` (newer than every article already in) under each of its distinct keys."""
         self._table.insert(seq, keys)
 
+    def add_counted(self, seq: int, keys: U64Array) -> tuple[I32Array, I32Array]:
+        """Return every article (sorted, without `seq`) sharing unsaturated keys with `keys`, with how many each
+        shares, and insert `seq`, probing each key once."""
+        return self._table.add(seq, keys)
+
     def add(self, seq: int, keys: U64Array) -> list[int]:
         """Return `candidates(keys)` (without `seq`) and insert `seq`, probing each key once."""
         docs, shared = self._table.add(seq, keys)

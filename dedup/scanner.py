@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -15,11 +15,12 @@ from dedup.cluster import build_document_clusters, build_passage_clusters, flag_
 from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
-from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, Match, Tokens, U64Array
+from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
 from dedup.signature import MINHASH_SCHEME, Signer, U32Array, content_words, run_set, share_run, window_signatures
 
 _CACHED_ARTICLES = 4096
+_NO_ARTICLES = np.zeros(0, dtype=np.int32)
 # A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
 REFINE_BELOW = 0.9
 
@@ -53,8 +54,9 @@ class ScanConfig:
         boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
         exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
         verify_single: align a pair that shares only one passage fingerprint only if it also shares a verbatim run
-            of `min_words` words. A single shared 5-gram is mostly a stock phrase, and such pairs grow with the
-            square of the stream; turning this off finds more heavily reworded passages at about twice the cost.
+            of `min_words` words or a window key. A single shared 5-gram is mostly a stock phrase, and such pairs
+            grow with the square of the stream; turning this off finds more heavily reworded passages at about twice
+            the cost.
 
     README.md ("Why these defaults") gives the reason for each default.
     """
@@ -209,18 +211,8 @@ class Scanner:
         prepared = _Prepared(tokens)
         # Indexed and stored before any comparison, so that the scanner stays whole whatever a comparison does.
         docs, shared = self._fingerprints.add(seq, fingerprints)
-        # One shared fingerprint is also what a single stock phrase gives: align such a pair only if the two
-        # articles share a whole min_words run (unless verify_single is off). Two or more always align.
-        candidates = []
-        runs: U32Array | None = None
-        for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
-            if count < 2 and self.config.verify_single:
-                if runs is None:
-                    runs = run_set(signature.runs)
-                if not share_run(runs, self._runs[earlier]):
-                    continue
-            candidates.append(earlier)
-        reworded: set[int] = set()
+        window_docs: I32Array = _NO_ARTICLES
+        window_counts: I32Array = _NO_ARTICLES
         if self.config.window_bands:
             windows = window_signatures(
                 content_words(tokens.hashes),
@@ -230,8 +222,22 @@ class Scanner:
                 self.config.window_rows,
             )
             if len(windows):
-                reworded = set(self._windows.add(seq, windows)).difference(candidates)
-                candidates = sorted(reworded.union(candidates))
+                window_docs, window_counts = self._windows.add_counted(seq, windows)
+        runs: list[U32Array] = []
+
+        def shares_run(earlier: int) -> bool:
+            if not runs:
+                runs.append(run_set(signature.runs))
+            return bool(share_run(runs[0], self._runs[earlier]))
+
+        candidates, reworded = choose_candidates(
+            docs,
+            shared,
+            window_docs,
+            window_counts,
+            self.config.window_min_shared,
+            shares_run if self.config.verify_single else None,
+        )
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
@@ -338,6 +344,38 @@ class Scanner:
             self.document_matches, lambda seq: len(self.articles[seq].text), self.published_of
         )
         return passages + documents
+
+
+def choose_candidates(
+    docs: I32Array,
+    shared: I32Array,
+    window_docs: I32Array,
+    window_counts: I32Array,
+    window_min_shared: int,
+    shares_run: Callable[[int], bool] | None,
+) -> tuple[list[int], set[int]]:
+    """Return the earlier articles to align with a new one (sorted), and those of them that are reworded.
+
+    `docs`/`shared`: the articles sharing fingerprints and how many; `window_docs`/`window_counts`: the same for
+    window keys; `shares_run(earlier)`: whether the two share a verbatim `min_words` run (None: do not ask).
+    Two shared fingerprints always make a candidate. One shared fingerprint is also what a single stock phrase
+    gives, so it needs a shared run too, or else a window key (then the pair is reworded). `window_min_shared`
+    window keys make a reworded candidate on their own.
+    """
+    candidates = []
+    unverified = []
+    for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
+        if count < 2 and shares_run is not None and not shares_run(earlier):
+            unverified.append(earlier)
+            continue
+        candidates.append(earlier)
+    reworded = set(window_docs[window_counts >= window_min_shared].tolist())
+    if unverified and len(window_docs):
+        reworded.update(np.intersect1d(window_docs, unverified, assume_unique=True).tolist())
+    reworded.difference_update(candidates)
+    if reworded:
+        candidates = sorted(reworded.union(candidates))
+    return candidates, reworded
 
 
 def _jaccard(a: U64Array, b: U64Array) -> float:

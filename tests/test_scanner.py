@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
+from dedup.records import I32Array
+from dedup.scanner import choose_candidates
 
 STORY = (
     "Albanian police raided the camp of the group near Durres on Tuesday, seizing computers that prosecutors say were "
@@ -81,3 +84,28 @@ def test_an_id_added_twice_is_refused() -> None:
 def test_a_published_value_that_is_not_iso_8601_is_refused() -> None:
     with pytest.raises(ValueError, match="published 'June 30' is not an ISO 8601 date"):
         Scanner().add(article("a", STORY, "June 30"))
+
+
+def _ids(*values: int) -> I32Array:
+    return np.array(values, dtype=np.int32)
+
+
+def test_candidates_two_fingerprints_or_one_with_a_run_or_one_with_a_window_key() -> None:
+    # Articles 1..5 share fingerprints (1 shares two; 2, 3 and 4 one each; 5 one); 3 shares a run with the new one,
+    # 4 a window key, 5 nothing more. Article 7 shares two window keys and 8 one window key only.
+    docs, shared = _ids(1, 2, 3, 4, 5), _ids(2, 1, 1, 1, 1)
+    window_docs, window_counts = _ids(4, 7, 8), _ids(1, 2, 1)
+    candidates, reworded = choose_candidates(docs, shared, window_docs, window_counts, 2, lambda e: e == 3)
+    assert candidates == [1, 3, 4, 7]
+    assert reworded == {4, 7}
+
+
+def test_without_verification_every_fingerprint_pair_is_a_candidate() -> None:
+    docs, shared = _ids(2, 5), _ids(1, 1)
+    candidates, reworded = choose_candidates(docs, shared, _ids(5, 9), _ids(1, 3), 2, None)
+    assert candidates == [2, 5, 9] and reworded == {9}
+
+
+def test_a_window_candidate_that_shares_a_run_is_not_reworded() -> None:
+    candidates, reworded = choose_candidates(_ids(4), _ids(1), _ids(4), _ids(5), 2, lambda e: True)
+    assert candidates == [4] and reworded == set()
