@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
@@ -95,9 +96,12 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     chains = _chain(fragments, params.max_gap, params.min_similarity, params.min_words)
     passages = []
     for chain in _merge_overlapping(chains):
-        matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
-        matched_b = _covered([(s + d, e + d) for s, e, d in chain.fragments])
-        passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
+        kept = _unshadowed(chain.fragments)
+        matched_a = _covered([(s, e) for s, e, _ in kept])
+        matched_b = _covered([(s + d, e + d) for s, e, d in kept])
+        a_start, a_end = min(s for s, _, _ in kept), max(e for _, e, _ in kept)
+        b_start, b_end = min(s + d for s, _, d in kept), max(e + d for _, e, d in kept)
+        passage = Passage(a_start, a_end, b_start, b_end, matched_a, matched_b)
         if min(matched_a, matched_b) >= params.min_words and passage.similarity >= params.min_similarity:
             passages.append(passage)
     passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
@@ -376,6 +380,38 @@ def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
         else:
             merged.append(chain)
     return merged
+
+
+def _unshadowed(fragments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Keep the fragments that do not mostly lie, in either text, on words that a longer fragment of the passage
+    already matched (the longest are taken first).
+
+    Such a fragment is a phrase the passage repeats ("the Youth Sports Complex") matched with its other
+    occurrence: it adds no matched words, yet it would stretch the passage over text before or after the reuse.
+    """
+    if len(fragments) == 1:
+        return fragments
+    frags = np.asarray(fragments, dtype=np.int64)
+    keep = _unshadowed_kernel(frags[:, 0], frags[:, 1], frags[:, 2])
+    return [f for f, k in zip(fragments, keep.tolist(), strict=True) if k]
+
+
+@njit(cache=True)
+def _unshadowed_kernel(
+    starts: I64Array, ends: I64Array, diags: I64Array
+) -> npt.NDArray[np.bool_]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Mark the fragments kept by `_unshadowed`, marking each kept fragment's words as taken in both texts."""
+    a0, b0 = starts.min(), (starts + diags).min()
+    taken_a = np.zeros(ends.max() - a0, dtype=np.bool_)
+    taken_b = np.zeros((ends + diags).max() - b0, dtype=np.bool_)
+    keep = np.zeros(len(starts), dtype=np.bool_)
+    for f in np.argsort(starts - ends, kind="mergesort"):
+        s, e, d = starts[f] - a0, ends[f] - a0, starts[f] + diags[f] - b0
+        if 2 * taken_a[s:e].sum() <= e - s and 2 * taken_b[d : d + e - s].sum() <= e - s:
+            keep[f] = True
+            taken_a[s:e] = True
+            taken_b[d : d + e - s] = True
+    return keep
 
 
 def _covered(intervals: list[tuple[int, int]]) -> int:

@@ -79,6 +79,21 @@ def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
     assert p.a_end - p.a_start == 18 and p.similarity == 1.0
 
 
+def test_a_phrase_the_passage_repeats_does_not_stretch_it_over_text_around_it() -> None:
+    copied = (
+        "turn right onto country club road and then make an immediate left into the youth sports complex from the"
+        " highway enter the town and turn right onto country club road at the pizza place"
+    )
+    before = "directions to the fields on country club road are given below for visitors"
+    after = "parking is free at the youth sports complex on weekends"
+    a = f"our team plays at home this season {copied} we hope to see you there"
+    b = f"{before} {copied} {after}"
+    [p] = align(a, b)
+    assert (p.a_start, p.a_end) == (7, 7 + len(copied.split()))
+    assert (p.b_start, p.b_end) == (len(before.split()), len(before.split()) + len(copied.split()))
+    assert p.similarity == 1.0
+
+
 def test_unrelated_texts_share_nothing() -> None:
     assert align("the police raided the camp on June 20", "the weather in Tirana was mild this week") == []
 

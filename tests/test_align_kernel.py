@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from dedup.align import _Chain, _chain
+from dedup.align import _Chain, _chain, _unshadowed
 
 
 def reference_chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
@@ -59,3 +59,28 @@ def test_compiled_chaining_equals_the_reference(seed: int) -> None:
     fragments.sort()
     max_gap, min_similarity = rng.choice([0, 5, 20, 40]), rng.choice([0.2, 0.3, 0.5])
     assert _chain(fragments, max_gap, min_similarity) == reference_chain(fragments, max_gap, min_similarity)
+
+
+def reference_unshadowed(fragments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Longest first (ties in the given order), keep a fragment unless more than half of it, in either text, lies
+    on words already taken by a kept one."""
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    kept = set()
+    for i in sorted(range(len(fragments)), key=lambda i: fragments[i][0] - fragments[i][1]):
+        s, e, d = fragments[i]
+        if 2 * len(taken_a & set(range(s, e))) <= e - s and 2 * len(taken_b & set(range(s + d, e + d))) <= e - s:
+            kept.add(i)
+            taken_a |= set(range(s, e))
+            taken_b |= set(range(s + d, e + d))
+    return [f for i, f in enumerate(fragments) if i in kept]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_compiled_unshadowing_equals_the_reference(seed: int) -> None:
+    rng = random.Random(seed)
+    fragments = []
+    for _ in range(rng.randint(1, 60)):
+        start = rng.randint(0, 200)
+        fragments.append((start, start + rng.randint(2, 30), rng.choice([-40, -3, 0, 0, 5, rng.randint(-60, 60)])))
+    assert _unshadowed(fragments) == reference_unshadowed(fragments)
