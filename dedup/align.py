@@ -212,29 +212,77 @@ def _one_to_one(passages: list[Passage]) -> list[Passage]:
 
 
 def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I64Array, I64Array]:
-    """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times."""
-    empty = np.zeros(0, dtype=np.int64)
+    """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times.
+
+    At most `max_seeds` pairs are returned: past that, the rarest k-grams (fewest position pairs, then first in
+    `a`) are kept up to the cap. The loops run compiled (`_seed_kernel`).
+    """
     if len(a.values) == 0 or len(b.values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    slot = np.minimum(np.searchsorted(b.values, a.values), len(b.values) - 1)
-    shared = (b.values[slot] == a.values) & (a.counts <= params.max_repeat) & (b.counts[slot] <= params.max_repeat)
-    in_a = np.flatnonzero(shared)
+    return _seed_kernel(
+        a.values, a.first, a.counts, a.order, b.values, b.first, b.counts, b.order,
+        params.max_repeat, params.align_k, params.min_words, params.max_seeds,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _seed_kernel(
+    a_values: U64Array,
+    a_first: I32Array,
+    a_counts: I32Array,
+    a_order: I32Array,
+    b_values: U64Array,
+    b_first: I32Array,
+    b_counts: I32Array,
+    b_order: I32Array,
+    max_repeat: int,
+    align_k: int,
+    min_words: int,
+    max_seeds: int,
+) -> tuple[I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Merge the two sorted value lists and expand each shared k-gram into its position pairs."""
+    in_a = np.empty(min(len(a_values), len(b_values)), dtype=np.int64)
+    in_b = np.empty(len(in_a), dtype=np.int64)
+    n = i = j = 0
+    positions = 0
+    while i < len(a_values) and j < len(b_values):
+        if a_values[i] < b_values[j]:
+            i += 1
+        elif a_values[i] > b_values[j]:
+            j += 1
+        else:
+            if a_counts[i] <= max_repeat and b_counts[j] <= max_repeat:
+                in_a[n], in_b[n] = i, j
+                positions += a_counts[i]
+                n += 1
+            i += 1
+            j += 1
+    empty = np.zeros(0, dtype=np.int64)
     # Shared k-grams at fewer positions than this cannot cover min_words words of `a`.
-    if int(a.counts[in_a].sum()) * params.align_k < params.min_words:
+    if positions * align_k < min_words:
         return empty, empty
-    in_b = slot[in_a]
-    count_a, count_b = a.counts[in_a], b.counts[in_b]
-    pairs = count_a * count_b
-    if int(pairs.sum()) > params.max_seeds:
+    in_a, in_b = in_a[:n], in_b[:n]
+    pairs = a_counts[in_a].astype(np.int64) * b_counts[in_b].astype(np.int64)
+    if pairs.sum() > max_seeds:
         # Bound the work on one pair: keep the rarest k-grams (fewest positions, then first in `a`) up to the cap.
-        rarest = np.argsort(pairs, kind="stable")
-        keep = np.sort(rarest[: int(np.searchsorted(np.cumsum(pairs[rarest]), params.max_seeds, side="right"))])
-        in_a, in_b, count_a, count_b, pairs = in_a[keep], in_b[keep], count_a[keep], count_b[keep], pairs[keep]
-    group = np.repeat(np.arange(len(in_a)), pairs)
-    within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-    seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
-    seeds_b = b.order[b.first[in_b][group] + within % count_b[group]]
-    return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
+        rarest = np.argsort(pairs, kind="mergesort")
+        total = kept = 0
+        while kept < len(rarest) and total + pairs[rarest[kept]] <= max_seeds:
+            total += pairs[rarest[kept]]
+            kept += 1
+        keep = np.sort(rarest[:kept])
+        in_a, in_b, pairs = in_a[keep], in_b[keep], pairs[keep]
+    seeds_a = np.empty(pairs.sum(), dtype=np.int64)
+    seeds_b = np.empty(len(seeds_a), dtype=np.int64)
+    m = 0
+    for g in range(len(in_a)):
+        fa, fb = a_first[in_a[g]], b_first[in_b[g]]
+        for x in range(a_counts[in_a[g]]):
+            for y in range(b_counts[in_b[g]]):
+                seeds_a[m], seeds_b[m] = a_order[fa + x], b_order[fb + y]
+                m += 1
+    return seeds_a, seeds_b
 
 
 def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> list[tuple[int, int, int]]:
@@ -244,21 +292,48 @@ def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> lis
     `a` where fragments are more than `max_gap` apart, so a stretch with fewer than `min_words` matched words in
     all its fragments yields nothing.
     """
-    k = params.align_k
+    starts, ends, diags = _fragment_kernel(seeds_a, seeds_b, params.align_k, params.max_gap, params.min_words)
+    return list(zip(starts.tolist(), ends.tolist(), diags.tolist(), strict=True))
+
+
+@njit(cache=True)
+def _fragment_kernel(
+    seeds_a: I64Array, seeds_b: I64Array, k: int, max_gap: int, min_words: int
+) -> tuple[I64Array, I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Return the fragments' starts, ends and diagonals, sorted by (start, end, diagonal)."""
     diagonals = seeds_b - seeds_a
-    order = np.lexsort((seeds_a, diagonals))
-    diag, pos = diagonals[order], seeds_a[order]
-    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(pos) > k)) + 1
-    first = np.concatenate(([0], breaks))
-    last = np.concatenate((breaks, [len(pos)])) - 1
-    starts, ends, diag = pos[first], pos[last] + k, diag[first]
-    by_start = np.lexsort((diag, ends, starts))
+    order = np.argsort(seeds_a, kind="mergesort")
+    order = order[np.argsort(diagonals[order], kind="mergesort")]
+    n = len(order)
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    diag = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        pos, d = seeds_a[order[i]], diagonals[order[i]]
+        if count > 0 and diag[count - 1] == d and pos - (ends[count - 1] - k) <= k:
+            ends[count - 1] = pos + k
+        else:
+            starts[count], ends[count], diag[count] = pos, pos + k, d
+            count += 1
+    starts, ends, diag = starts[:count], ends[:count], diag[:count]
+    by_start = np.argsort(diag, kind="mergesort")
+    by_start = by_start[np.argsort(ends[by_start], kind="mergesort")]
+    by_start = by_start[np.argsort(starts[by_start], kind="mergesort")]
     starts, ends, diag = starts[by_start], ends[by_start], diag[by_start]
-    reach = np.maximum.accumulate(ends)
-    stretch = np.concatenate(([0], np.cumsum(starts[1:] > reach[:-1] + params.max_gap)))
-    matched = np.bincount(stretch, weights=ends - starts)
-    keep = matched[stretch] >= params.min_words
-    return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
+    # Stretches of `a` whose fragments lie within max_gap of each other; keep those matching min_words words.
+    keep = np.zeros(count, dtype=np.bool_)
+    first = matched = reach = 0
+    for i in range(count + 1):
+        if i == count or (i > 0 and starts[i] > reach + max_gap):
+            if matched >= min_words:
+                keep[first:i] = True
+            if i == count:
+                break
+            first, matched = i, 0
+        matched += ends[i] - starts[i]
+        reach = ends[i] if i == first else max(reach, ends[i])
+    return starts[keep], ends[keep], diag[keep]
 
 
 def _chain(
