@@ -12,6 +12,7 @@ stays `min_similarity` matched (a reworded or moved sentence splits one reused p
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,14 @@ class _Chain:
     b_end: int
     fragments: list[tuple[int, int, int]]  # (a_start, a_end, diagonal)
     matched: int  # sum of fragment lengths: an upper bound of the tokens matched
+
+
+class Fragments(NamedTuple):
+    """Exact fragments as arrays, sorted by (start, end, diagonal): a_start, a_end, and b - a."""
+
+    starts: I64Array
+    ends: I64Array
+    diags: I64Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,15 +294,14 @@ def _seed_kernel(
     return seeds_a, seeds_b
 
 
-def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> list[tuple[int, int, int]]:
+def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> Fragments:
     """Merge seeds that touch on one diagonal into exact fragments (a_start, a_end, b - a), sorted by a_start.
 
     Fragments that no chain could grow into a passage are dropped here, in bulk: a chain never spans a stretch of
     `a` where fragments are more than `max_gap` apart, so a stretch with fewer than `min_words` matched words in
     all its fragments yields nothing.
     """
-    starts, ends, diags = _fragment_kernel(seeds_a, seeds_b, params.align_k, params.max_gap, params.min_words)
-    return list(zip(starts.tolist(), ends.tolist(), diags.tolist(), strict=True))
+    return Fragments(*_fragment_kernel(seeds_a, seeds_b, params.align_k, params.max_gap, params.min_words))
 
 
 @njit(cache=True)
@@ -336,9 +344,7 @@ def _fragment_kernel(
     return starts[keep], ends[keep], diag[keep]
 
 
-def _chain(
-    fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float, min_matched: int = 0
-) -> list[_Chain]:
+def _chain(fragments: Fragments, max_gap: int, min_similarity: float, min_matched: int = 0) -> list[_Chain]:
     """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts.
 
     A fragment joins the nearest open chain that stays at least `min_similarity` dense with it, so two passages
@@ -346,16 +352,22 @@ def _chain(
     compiled (`_chain_kernel`); this wraps its arrays back into chains, leaving out those with fewer than
     `min_matched` matched tokens.
     """
-    if not fragments:
+    if len(fragments.starts) == 0:
         return []
-    frags = np.asarray(fragments, dtype=np.int64)
-    order, assign, bounds = _chain_kernel(frags[:, 0], frags[:, 1], frags[:, 2], max_gap, min_similarity)
+    order, assign, bounds = _chain_kernel(*fragments, max_gap, min_similarity)
     order = order[bounds[order, 4] >= min_matched]
     members: dict[int, list[tuple[int, int, int]]] = {c: [] for c in order.tolist()}
     wanted = np.zeros(len(bounds), dtype=np.bool_)
     wanted[order] = True
-    for f in np.flatnonzero(wanted[assign]).tolist():
-        members[int(assign[f])].append(fragments[f])
+    chosen = np.flatnonzero(wanted[assign])
+    for c, s, e, d in zip(
+        assign[chosen].tolist(),
+        fragments.starts[chosen].tolist(),
+        fragments.ends[chosen].tolist(),
+        fragments.diags[chosen].tolist(),
+        strict=True,
+    ):
+        members[c].append((s, e, d))
     return [
         _Chain(
             int(bounds[c, 0]), int(bounds[c, 1]), int(bounds[c, 2]), int(bounds[c, 3]), members[c], int(bounds[c, 4])

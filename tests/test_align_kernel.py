@@ -7,7 +7,17 @@ import random
 import numpy as np
 import pytest
 
-from dedup.align import AlignParams, GramProfile, _Chain, _chain, _fragments, _seed_pairs, _unshadowed, gram_profile
+from dedup.align import (
+    AlignParams,
+    Fragments,
+    GramProfile,
+    _Chain,
+    _chain,
+    _fragments,
+    _seed_pairs,
+    _unshadowed,
+    gram_profile,
+)
 
 
 def reference_chain(fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float) -> list[_Chain]:
@@ -59,7 +69,10 @@ def test_compiled_chaining_equals_the_reference(seed: int) -> None:
         )
     fragments.sort()
     max_gap, min_similarity = rng.choice([0, 5, 20, 40]), rng.choice([0.2, 0.3, 0.5])
-    assert _chain(fragments, max_gap, min_similarity) == reference_chain(fragments, max_gap, min_similarity)
+    arrays = Fragments(*(np.array(column, dtype=np.int64).reshape(-1) for column in zip(*fragments, strict=True)))
+    if not fragments:
+        arrays = Fragments(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
+    assert _chain(arrays, max_gap, min_similarity) == reference_chain(fragments, max_gap, min_similarity)
 
 
 def reference_unshadowed(fragments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -160,4 +173,7 @@ def test_compiled_seeds_and_fragments_equal_the_reference(seed: int) -> None:
     seeds = set(zip(seeds_a.tolist(), seeds_b.tolist(), strict=True))
     assert len(seeds) == len(seeds_a)
     assert seeds == reference_seed_pairs(pa, pb, params)
-    assert (_fragments(seeds_a, seeds_b, params) if seeds else []) == reference_fragments(seeds, params)
+    found = (
+        list(zip(*(column.tolist() for column in _fragments(seeds_a, seeds_b, params)), strict=True)) if seeds else []
+    )
+    assert found == reference_fragments(seeds, params)
