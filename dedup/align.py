@@ -40,6 +40,7 @@ class AlignParams:
     max_repeat: int = 8
     merge_gap: int = 60
     max_seeds: int = 20_000
+    stitch_gap: int = 0
 
 
 @dataclass(slots=True)
@@ -116,6 +117,8 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
     if params.merge_gap > 0:
         passages = _merge_near(passages, params.merge_gap, params.min_similarity)
+    if params.stitch_gap > 0:
+        passages = _stitch(passages, params.stitch_gap)
     return passages
 
 
@@ -143,7 +146,39 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
                 break
         else:
             refined.append(p)
+    if params.stitch_gap > 0:
+        refined = _stitch(refined, params.stitch_gap)
     return sorted(refined, key=lambda p: (p.a_start, p.b_start))
+
+
+# A passage at least this similar is a (near) verbatim copy; two such copies side by side in one text are two
+# quotes, not one reworded passage, and are never stitched.
+_STITCH_BELOW = 0.9
+
+
+def _stitch(passages: list[Passage], gap: int) -> list[Passage]:
+    """Join passages of one pair that follow each other within `gap` words in one text, however far apart they
+    lie in the other, when at least one of the two is reworded: one text rewrites or summarizes pieces taken from
+    all over the other.
+
+    The joined passage spans, in the other text, everything from the first piece to the last. Two (near) verbatim
+    pieces side by side are two quotes and stay apart.
+    """
+    for side in ("a", "b"):
+        ordered = sorted(passages, key=lambda p: (p.a_start, p.b_start) if side == "a" else (p.b_start, p.a_start))
+        out: list[Passage] = []
+        for p in ordered:
+            if out:
+                last = out[-1]
+                between = p.a_start - last.a_end if side == "a" else p.b_start - last.b_end
+                if between <= gap and min(last.similarity, p.similarity) < _STITCH_BELOW:
+                    joined = _join(last, p, 1 << 62)
+                    if joined is not None:
+                        out[-1] = joined
+                        continue
+            out.append(p)
+        passages = out
+    return sorted(passages, key=lambda p: (p.a_start, p.b_start))
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:
