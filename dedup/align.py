@@ -12,8 +12,10 @@ stays `min_similarity` matched (a reworded or moved sentence splits one reused p
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
@@ -38,6 +40,7 @@ class AlignParams:
     max_repeat: int = 8
     merge_gap: int = 60
     max_seeds: int = 20_000
+    stitch_gap: int = 0
 
 
 @dataclass(slots=True)
@@ -48,6 +51,14 @@ class _Chain:
     b_end: int
     fragments: list[tuple[int, int, int]]  # (a_start, a_end, diagonal)
     matched: int  # sum of fragment lengths: an upper bound of the tokens matched
+
+
+class Fragments(NamedTuple):
+    """Exact fragments as arrays, sorted by (start, end, diagonal): a_start, a_end, and b - a."""
+
+    starts: I64Array
+    ends: I64Array
+    diags: I64Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +135,19 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     chains = _chain(fragments, params.max_gap, params.min_similarity, params.min_words)
     passages = []
     for chain in _merge_overlapping(chains):
-        matched_a = _covered([(s, e) for s, e, _ in chain.fragments])
-        matched_b = _covered([(s + d, e + d) for s, e, d in chain.fragments])
-        passage = Passage(chain.a_start, chain.a_end, chain.b_start, chain.b_end, matched_a, matched_b)
+        kept = _unshadowed(chain.fragments)
+        matched_a = _covered([(s, e) for s, e, _ in kept])
+        matched_b = _covered([(s + d, e + d) for s, e, d in kept])
+        a_start, a_end = min(s for s, _, _ in kept), max(e for _, e, _ in kept)
+        b_start, b_end = min(s + d for s, _, d in kept), max(e + d for _, e, d in kept)
+        passage = Passage(a_start, a_end, b_start, b_end, matched_a, matched_b)
         if min(matched_a, matched_b) >= params.min_words and passage.similarity >= params.min_similarity:
             passages.append(passage)
     passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
     if params.merge_gap > 0:
         passages = _merge_near(passages, params.merge_gap, params.min_similarity)
+    if params.stitch_gap > 0:
+        passages = _stitch(passages, params.stitch_gap)
     return passages
 
 
@@ -159,7 +175,39 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
                 break
         else:
             refined.append(p)
+    if params.stitch_gap > 0:
+        refined = _stitch(refined, params.stitch_gap)
     return sorted(refined, key=lambda p: (p.a_start, p.b_start))
+
+
+# A passage at least this similar is a (near) verbatim copy; two such copies side by side in one text are two
+# quotes, not one reworded passage, and are never stitched.
+_STITCH_BELOW = 0.9
+
+
+def _stitch(passages: list[Passage], gap: int) -> list[Passage]:
+    """Join passages of one pair that follow each other within `gap` words in one text, however far apart they
+    lie in the other, when at least one of the two is reworded: one text rewrites or summarizes pieces taken from
+    all over the other.
+
+    The joined passage spans, in the other text, everything from the first piece to the last. Two (near) verbatim
+    pieces side by side are two quotes and stay apart.
+    """
+    for side in ("a", "b"):
+        ordered = sorted(passages, key=lambda p: (p.a_start, p.b_start) if side == "a" else (p.b_start, p.a_start))
+        out: list[Passage] = []
+        for p in ordered:
+            if out:
+                last = out[-1]
+                between = p.a_start - last.a_end if side == "a" else p.b_start - last.b_end
+                if between <= gap and min(last.similarity, p.similarity) < _STITCH_BELOW:
+                    joined = _join(last, p, 1 << 62)
+                    if joined is not None:
+                        out[-1] = joined
+                        continue
+            out.append(p)
+        passages = out
+    return sorted(passages, key=lambda p: (p.a_start, p.b_start))
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:
@@ -237,58 +285,130 @@ def _one_to_one(passages: list[Passage]) -> list[Passage]:
 
 
 def _seed_pairs(a: GramProfile, b: GramProfile, params: AlignParams) -> tuple[I64Array, I64Array]:
-    """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times."""
-    empty = np.zeros(0, dtype=np.int64)
+    """Return positions (i, j) with equal k-grams, leaving out k-grams repeated more than `max_repeat` times.
+
+    At most `max_seeds` pairs are returned: past that, the rarest k-grams (fewest position pairs, then first in
+    `a`) are kept up to the cap. The loops run compiled (`_seed_kernel`).
+    """
     if len(a.values) == 0 or len(b.values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    slot = np.minimum(np.searchsorted(b.values, a.values), len(b.values) - 1)
-    shared = (b.values[slot] == a.values) & (a.counts <= params.max_repeat) & (b.counts[slot] <= params.max_repeat)
-    in_a = np.flatnonzero(shared)
+    return _seed_kernel(
+        a.values, a.first, a.counts, a.order, b.values, b.first, b.counts, b.order,
+        params.max_repeat, params.align_k, params.min_words, params.max_seeds,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _seed_kernel(
+    a_values: U64Array,
+    a_first: I32Array,
+    a_counts: I32Array,
+    a_order: I32Array,
+    b_values: U64Array,
+    b_first: I32Array,
+    b_counts: I32Array,
+    b_order: I32Array,
+    max_repeat: int,
+    align_k: int,
+    min_words: int,
+    max_seeds: int,
+) -> tuple[I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Merge the two sorted value lists and expand each shared k-gram into its position pairs."""
+    in_a = np.empty(min(len(a_values), len(b_values)), dtype=np.int64)
+    in_b = np.empty(len(in_a), dtype=np.int64)
+    n = i = j = 0
+    positions = 0
+    while i < len(a_values) and j < len(b_values):
+        if a_values[i] < b_values[j]:
+            i += 1
+        elif a_values[i] > b_values[j]:
+            j += 1
+        else:
+            if a_counts[i] <= max_repeat and b_counts[j] <= max_repeat:
+                in_a[n], in_b[n] = i, j
+                positions += a_counts[i]
+                n += 1
+            i += 1
+            j += 1
+    empty = np.zeros(0, dtype=np.int64)
     # Shared k-grams at fewer positions than this cannot cover min_words words of `a`.
-    if int(a.counts[in_a].sum()) * params.align_k < params.min_words:
+    if positions * align_k < min_words:
         return empty, empty
-    in_b = slot[in_a]
-    count_a, count_b = a.counts[in_a], b.counts[in_b]
-    pairs = count_a * count_b
-    if int(pairs.sum()) > params.max_seeds:
+    in_a, in_b = in_a[:n], in_b[:n]
+    pairs = a_counts[in_a].astype(np.int64) * b_counts[in_b].astype(np.int64)
+    if pairs.sum() > max_seeds:
         # Bound the work on one pair: keep the rarest k-grams (fewest positions, then first in `a`) up to the cap.
-        rarest = np.argsort(pairs, kind="stable")
-        keep = np.sort(rarest[: int(np.searchsorted(np.cumsum(pairs[rarest]), params.max_seeds, side="right"))])
-        in_a, in_b, count_a, count_b, pairs = in_a[keep], in_b[keep], count_a[keep], count_b[keep], pairs[keep]
-    group = np.repeat(np.arange(len(in_a)), pairs)
-    within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-    seeds_a = a.order[a.first[in_a][group] + within // count_b[group]]
-    seeds_b = b.order[b.first[in_b][group] + within % count_b[group]]
-    return seeds_a.astype(np.int64), seeds_b.astype(np.int64)
+        rarest = np.argsort(pairs, kind="mergesort")
+        total = kept = 0
+        while kept < len(rarest) and total + pairs[rarest[kept]] <= max_seeds:
+            total += pairs[rarest[kept]]
+            kept += 1
+        keep = np.sort(rarest[:kept])
+        in_a, in_b, pairs = in_a[keep], in_b[keep], pairs[keep]
+    seeds_a = np.empty(pairs.sum(), dtype=np.int64)
+    seeds_b = np.empty(len(seeds_a), dtype=np.int64)
+    m = 0
+    for g in range(len(in_a)):
+        fa, fb = a_first[in_a[g]], b_first[in_b[g]]
+        for x in range(a_counts[in_a[g]]):
+            for y in range(b_counts[in_b[g]]):
+                seeds_a[m], seeds_b[m] = a_order[fa + x], b_order[fb + y]
+                m += 1
+    return seeds_a, seeds_b
 
 
-def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> list[tuple[int, int, int]]:
+def _fragments(seeds_a: I64Array, seeds_b: I64Array, params: AlignParams) -> Fragments:
     """Merge seeds that touch on one diagonal into exact fragments (a_start, a_end, b - a), sorted by a_start.
 
     Fragments that no chain could grow into a passage are dropped here, in bulk: a chain never spans a stretch of
     `a` where fragments are more than `max_gap` apart, so a stretch with fewer than `min_words` matched words in
     all its fragments yields nothing.
     """
-    k = params.align_k
+    return Fragments(*_fragment_kernel(seeds_a, seeds_b, params.align_k, params.max_gap, params.min_words))
+
+
+@njit(cache=True)
+def _fragment_kernel(
+    seeds_a: I64Array, seeds_b: I64Array, k: int, max_gap: int, min_words: int
+) -> tuple[I64Array, I64Array, I64Array]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Return the fragments' starts, ends and diagonals, sorted by (start, end, diagonal)."""
     diagonals = seeds_b - seeds_a
-    order = np.lexsort((seeds_a, diagonals))
-    diag, pos = diagonals[order], seeds_a[order]
-    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(pos) > k)) + 1
-    first = np.concatenate(([0], breaks))
-    last = np.concatenate((breaks, [len(pos)])) - 1
-    starts, ends, diag = pos[first], pos[last] + k, diag[first]
-    by_start = np.lexsort((diag, ends, starts))
+    order = np.argsort(seeds_a, kind="mergesort")
+    order = order[np.argsort(diagonals[order], kind="mergesort")]
+    n = len(order)
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    diag = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        pos, d = seeds_a[order[i]], diagonals[order[i]]
+        if count > 0 and diag[count - 1] == d and pos - (ends[count - 1] - k) <= k:
+            ends[count - 1] = pos + k
+        else:
+            starts[count], ends[count], diag[count] = pos, pos + k, d
+            count += 1
+    starts, ends, diag = starts[:count], ends[:count], diag[:count]
+    by_start = np.argsort(diag, kind="mergesort")
+    by_start = by_start[np.argsort(ends[by_start], kind="mergesort")]
+    by_start = by_start[np.argsort(starts[by_start], kind="mergesort")]
     starts, ends, diag = starts[by_start], ends[by_start], diag[by_start]
-    reach = np.maximum.accumulate(ends)
-    stretch = np.concatenate(([0], np.cumsum(starts[1:] > reach[:-1] + params.max_gap)))
-    matched = np.bincount(stretch, weights=ends - starts)
-    keep = matched[stretch] >= params.min_words
-    return list(zip(starts[keep].tolist(), ends[keep].tolist(), diag[keep].tolist(), strict=True))
+    # Stretches of `a` whose fragments lie within max_gap of each other; keep those matching min_words words.
+    keep = np.zeros(count, dtype=np.bool_)
+    first = matched = reach = 0
+    for i in range(count + 1):
+        if i == count or (i > 0 and starts[i] > reach + max_gap):
+            if matched >= min_words:
+                keep[first:i] = True
+            if i == count:
+                break
+            first, matched = i, 0
+        matched += ends[i] - starts[i]
+        reach = ends[i] if i == first else max(reach, ends[i])
+    return starts[keep], ends[keep], diag[keep]
 
 
-def _chain(
-    fragments: list[tuple[int, int, int]], max_gap: int, min_similarity: float, min_matched: int = 0
-) -> list[_Chain]:
+def _chain(fragments: Fragments, max_gap: int, min_similarity: float, min_matched: int = 0) -> list[_Chain]:
     """Group fragments into chains whose neighbours lie within `max_gap` tokens in both texts.
 
     A fragment joins the nearest open chain that stays at least `min_similarity` dense with it, so two passages
@@ -296,16 +416,22 @@ def _chain(
     compiled (`_chain_kernel`); this wraps its arrays back into chains, leaving out those with fewer than
     `min_matched` matched tokens.
     """
-    if not fragments:
+    if len(fragments.starts) == 0:
         return []
-    frags = np.asarray(fragments, dtype=np.int64)
-    order, assign, bounds = _chain_kernel(frags[:, 0], frags[:, 1], frags[:, 2], max_gap, min_similarity)
+    order, assign, bounds = _chain_kernel(*fragments, max_gap, min_similarity)
     order = order[bounds[order, 4] >= min_matched]
     members: dict[int, list[tuple[int, int, int]]] = {c: [] for c in order.tolist()}
     wanted = np.zeros(len(bounds), dtype=np.bool_)
     wanted[order] = True
-    for f in np.flatnonzero(wanted[assign]).tolist():
-        members[int(assign[f])].append(fragments[f])
+    chosen = np.flatnonzero(wanted[assign])
+    for c, s, e, d in zip(
+        assign[chosen].tolist(),
+        fragments.starts[chosen].tolist(),
+        fragments.ends[chosen].tolist(),
+        fragments.diags[chosen].tolist(),
+        strict=True,
+    ):
+        members[c].append((s, e, d))
     return [
         _Chain(
             int(bounds[c, 0]), int(bounds[c, 1]), int(bounds[c, 2]), int(bounds[c, 3]), members[c], int(bounds[c, 4])
@@ -405,6 +531,38 @@ def _merge_overlapping(chains: list[_Chain]) -> list[_Chain]:
         else:
             merged.append(chain)
     return merged
+
+
+def _unshadowed(fragments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Keep the fragments that do not mostly lie, in either text, on words that a longer fragment of the passage
+    already matched (the longest are taken first).
+
+    Such a fragment is a phrase the passage repeats ("the Youth Sports Complex") matched with its other
+    occurrence: it adds no matched words, yet it would stretch the passage over text before or after the reuse.
+    """
+    if len(fragments) == 1:
+        return fragments
+    frags = np.asarray(fragments, dtype=np.int64)
+    keep = _unshadowed_kernel(frags[:, 0], frags[:, 1], frags[:, 2])
+    return [f for f, k in zip(fragments, keep.tolist(), strict=True) if k]
+
+
+@njit(cache=True)
+def _unshadowed_kernel(
+    starts: I64Array, ends: I64Array, diags: I64Array
+) -> npt.NDArray[np.bool_]:  # pragma: no cover - compiled; checked against a pure reference in tests
+    """Mark the fragments kept by `_unshadowed`, marking each kept fragment's words as taken in both texts."""
+    a0, b0 = starts.min(), (starts + diags).min()
+    taken_a = np.zeros(ends.max() - a0, dtype=np.bool_)
+    taken_b = np.zeros((ends + diags).max() - b0, dtype=np.bool_)
+    keep = np.zeros(len(starts), dtype=np.bool_)
+    for f in np.argsort(starts - ends, kind="mergesort"):
+        s, e, d = starts[f] - a0, ends[f] - a0, starts[f] + diags[f] - b0
+        if 2 * taken_a[s:e].sum() <= e - s and 2 * taken_b[d : d + e - s].sum() <= e - s:
+            keep[f] = True
+            taken_a[s:e] = True
+            taken_b[d : d + e - s] = True
+    return keep
 
 
 def _covered(intervals: list[tuple[int, int]]) -> int:

@@ -167,6 +167,13 @@ def cli() -> None:
     help="Align a pair sharing one fingerprint only if it shares a min_words run or a window key "
     "(--align-single: always).",
 )
+@click.option(
+    "--stitch-gap",
+    type=int,
+    default=DEFAULTS.stitch_gap,
+    show_default=True,
+    help="Join reworded pieces of one pair this close in one text, however far apart in the other (0: off).",
+)
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""
     fields = FieldMap(

@@ -79,6 +79,43 @@ def test_a_phrase_repeated_in_one_text_does_not_stretch_the_passage() -> None:
     assert p.a_end - p.a_start == 18 and p.similarity == 1.0
 
 
+def test_a_phrase_the_passage_repeats_does_not_stretch_it_over_text_around_it() -> None:
+    copied = (
+        "turn right onto country club road and then make an immediate left into the youth sports complex from the"
+        " highway enter the town and turn right onto country club road at the pizza place"
+    )
+    before = "directions to the fields on country club road are given below for visitors"
+    after = "parking is free at the youth sports complex on weekends"
+    a = f"our team plays at home this season {copied} we hope to see you there"
+    b = f"{before} {copied} {after}"
+    [p] = align(a, b)
+    assert (p.a_start, p.a_end) == (7, 7 + len(copied.split()))
+    assert (p.b_start, p.b_end) == (len(before.split()), len(before.split()) + len(copied.split()))
+    assert p.similarity == 1.0
+
+
+def test_stitching_joins_reworded_pieces_adjacent_in_one_text_and_far_apart_in_the_other() -> None:
+    first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
+    second = "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray"
+    filler = " ".join(f"n{i}" for i in range(200))
+    # b rewrites two sentences of a that lie 200 words apart (two words of each changed) and puts them together.
+    a = f"{first} {filler} {second}"
+    rewritten = first.replace("echo", "e1").replace("india", "i1")
+    b = f"{rewritten} and {second.replace('quebec', 'q1').replace('xray', 'x1')}"
+    assert len(align(a, b)) == 2
+    [p] = align(a, b, stitch_gap=5)
+    assert (p.a_start, p.a_end, p.b_start, p.b_end) == (0, 223, 0, 24)  # from alpha to whiskey in both
+    assert len(align(a, b, stitch_gap=0)) == 2
+
+
+def test_stitching_leaves_verbatim_quotes_side_by_side_apart() -> None:
+    first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
+    second = "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray"
+    filler = " ".join(f"n{i}" for i in range(200))
+    found = align(f"{first} {filler} {second}", f"{first} and {second}", stitch_gap=5)
+    assert [(p.a_start, p.b_start, p.similarity) for p in found] == [(0, 0, 1.0), (212, 13, 1.0)]
+
+
 def test_unrelated_texts_share_nothing() -> None:
     assert align("the police raided the camp on June 20", "the weather in Tirana was mild this week") == []
 

@@ -193,3 +193,29 @@ def test_a_shared_run_of_min_words_always_meets_in_the_run_keys(
     a = signer.sign(tokenize(" ".join([*left, "qa", *run, "qb"])).hashes)
     b = signer.sign(tokenize(" ".join(["qc", *run, "qd", *right])).hashes)
     assert share_run(run_set(a.runs), b.runs)
+
+
+pieces = st.lists(st.tuples(st.integers(0, 150), st.integers(8, 30), st.integers(0, 40), st.integers(0, 4)), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 400), min_size=60, max_size=180), pieces, st.integers(1, 40))
+def test_stitching_only_joins_passages(ids: list[int], taken: list[tuple[int, int, int, int]], gap: int) -> None:
+    # b is made of pieces of a (in any order, some with a word replaced) with a few words of its own between them.
+    words_a = [f"w{i}" for i in ids]
+    words_b: list[str] = []
+    for start, length, edit, between in taken:
+        piece = words_a[start : start + length]
+        if edit < len(piece):
+            piece[edit] = "changed"
+        words_b += [*piece, *(f"own{j}" for j in range(between))]
+    a = gram_profile(hash_tokens(normalize_text(" ".join(words_a))), 3)
+    b = gram_profile(hash_tokens(normalize_text(" ".join(words_b))), 3)
+    plain = align_pair(a, b, AlignParams())
+    stitched = align_pair(a, b, AlignParams(stitch_gap=gap))
+    assert len(stitched) <= len(plain)
+    for p in plain:
+        assert any(
+            q.a_start <= p.a_start and p.a_end <= q.a_end and q.b_start <= p.b_start and p.b_end <= q.b_end
+            for q in stitched
+        )

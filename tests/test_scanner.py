@@ -61,6 +61,7 @@ def test_short_and_empty_texts_are_scanned_without_matches() -> None:
         ({"min_similarity": 0.0}, "min_similarity must be in (0, 1]"),
         ({"doc_threshold": 1.5}, "doc_threshold must be in (0, 1]"),
         ({"seed": -1}, "seed must be in [0, 2**32)"),
+        ({"stitch_gap": -1}, "stitch_gap must not be negative"),
     ],
 )
 def test_invalid_config_is_refused_with_the_rule(overrides: dict[str, float], message: str) -> None:
