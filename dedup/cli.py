@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import click
+from click.core import ParameterSource
 
 from dedup import __version__
 from dedup.errors import ExitStatus
 from dedup.read import FieldMap, Record, read_articles
 from dedup.records import Article, Notice, Rejected
-from dedup.scanner import ScanConfig, Scanner
+from dedup.scanner import REWORDED, ScanConfig, Scanner
 from dedup.write import JsonlWriter, cluster_record, event_record, run_record
 
 DEFAULTS = ScanConfig()
@@ -174,11 +175,22 @@ def cli() -> None:
     show_default=True,
     help="Join reworded pieces of one pair this close in one text, however far apart in the other (0: off).",
 )
-def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, **options: Any) -> None:
+@click.option(
+    "--reworded",
+    is_flag=True,
+    help="Settings for heavily reworded reuse (paraphrase, translation, summary): --align-single, --window-bands 2 "
+    "of 11-word windows, --stitch-gap 20, --min-similarity 0.25; an option given explicitly wins.",
+)
+def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, reworded: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""
     fields = FieldMap(
         **{name: options.pop(f"{name}_field") for name in ("id", "text", "outlet", "published", "url", "title")}
     )
+    if reworded:
+        context = click.get_current_context()
+        for name, value in REWORDED.items():
+            if name not in options or context.get_parameter_source(name) == ParameterSource.DEFAULT:
+                options[name] = value
     try:
         config = ScanConfig(
             doc_threshold=options.pop("threshold"), max_text_chars=options.pop("max_article_chars"), **options

@@ -127,6 +127,18 @@ class ScanConfig:
         return {**asdict(self), "window": self.window, "minhash": MINHASH_SCHEME}
 
 
+# Settings for heavily reworded reuse (paraphrase, round-trip translation, summary), as `--reworded` applies them:
+# every pair sharing a fingerprint is aligned, two bands of 11-word windows, reworded pieces stitched across
+# their source, sparser passages kept. README ("Measured", "Why these defaults") gives their figures and costs.
+REWORDED: dict[str, int | float | bool] = {
+    "verify_single": False,
+    "window_bands": 2,
+    "window_words": 11,
+    "stitch_gap": 20,
+    "min_similarity": 0.25,
+}
+
+
 @dataclass(slots=True)
 class _Prepared:
     """What alignment needs of one article: its tokens, and its sorted k-gram profiles once a candidate pair asks

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from dedup import Article, Scanner
+from dedup import Article, ScanConfig, Scanner
 from dedup.cli import _cut_partial_line, cli
 from dedup.records import ArticleResult
+from dedup.scanner import REWORDED
 from tests.conftest import SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -89,6 +90,14 @@ def test_run_record_carries_the_options_given() -> None:
 
     params = output_records(result)[0]["params"]
     assert (params["seed"], params["min_words"]) == (7, 12)
+
+
+def test_reworded_applies_its_settings_and_an_explicit_option_wins() -> None:
+    params = output_records(scan("--reworded", stdin=b""))[0]["params"]
+    assert {name: params[name] for name in REWORDED} == REWORDED
+    params = output_records(scan("--reworded", "--stitch-gap", "0", "--verify-single", stdin=b""))[0]["params"]
+    assert (params["stitch_gap"], params["verify_single"], params["window_bands"]) == (0, True, 2)
+    assert output_records(scan(stdin=b""))[0]["params"]["window_words"] == ScanConfig().window_words
 
 
 def test_two_articles_sharing_a_sentence_give_one_passage_cluster() -> None:
