@@ -242,12 +242,13 @@ class Scanner:
             )
             if len(windows):
                 window_docs, window_counts = self._windows.add_counted(seq, windows)
-        runs: list[U32Array] = []
+        run_table: U32Array | None = None
 
         def shares_run(earlier: int) -> bool:
-            if not runs:
-                runs.append(run_set(signature.runs))
-            return bool(share_run(runs[0], self._runs[earlier]))
+            nonlocal run_table
+            if run_table is None:
+                run_table = run_set(signature.runs)
+            return bool(share_run(run_table, self._runs[earlier]))
 
         candidates, reworded = choose_candidates(
             docs,
