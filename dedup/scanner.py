@@ -391,7 +391,7 @@ def choose_candidates(
         candidates.append(earlier)
     reworded = set(window_docs[window_counts >= window_min_shared].tolist())
     if unverified and len(window_docs):
-        reworded.update(np.intersect1d(window_docs, unverified, assume_unique=True).tolist())
+        reworded.update(set(window_docs.tolist()).intersection(unverified))
     reworded.difference_update(candidates)
     if reworded:
         candidates = sorted(reworded.union(candidates))
