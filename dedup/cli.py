@@ -165,8 +165,8 @@ def cli() -> None:
     "--verify-single/--align-single",
     default=DEFAULTS.verify_single,
     show_default=True,
-    help="Align a pair sharing one fingerprint only if it shares a min_words run or a window key, or no third "
-    "article holds that fingerprint (--align-single: always).",
+    help="Align a pair sharing one fingerprint only if it shares a min_words run or a window key "
+    "(--align-single: always).",
 )
 @click.option(
     "--stitch-gap",

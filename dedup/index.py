@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
-from dedup.records import I32Array, I64Array, U64Array
+from dedup.records import I32Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
 from dedup.signature import U32Array
 
@@ -67,18 +67,16 @@ def _probe(
     fanout: int,
     collect: bool,
     insert: bool,
-) -> tuple[I32Array, I32Array, I32Array, int, int]:
+) -> tuple[I32Array, I32Array, int, int]:
     """Collect the (at most `fanout` most recent) articles under each key that is not saturated, then (if `insert`)
     add `seq` under each key.
 
     A slot holds its key and, packed in one word, a flag, the number of articles and 1 + a reference: with the flag
     set (one article, as most keys have) the reference is that article, else the head of a posting chain, each
-    posting an article and the next posting. Returns the articles found (sorted, distinct), how many keys each
-    shares, how many of those it held alone, and the new numbers of used slots and postings; the caller keeps room
-    for `len(keys)` more slots and `2 * len(keys)` more postings.
+    posting an article and the next posting. Returns the articles found (sorted, distinct), and the new numbers of
+    used slots and postings; the caller keeps room for `len(keys)` more slots and `2 * len(keys)` more postings.
     """
-    # Each hit as 2 * article + (1 if the article held the key alone), so one sort groups them by article.
-    found = np.empty(64 if collect else 0, dtype=np.int64)
+    found = np.empty(64 if collect else 0, dtype=np.int32)
     n = 0
     keys = distinct(keys)
     if _touch(table, keys) == np.uint64(1):
@@ -94,7 +92,7 @@ def _probe(
                 if ref != seq:
                     if n == len(found):
                         found = _grown(found)
-                    found[n] = 2 * ref + 1
+                    found[n] = ref
                     n += 1
             else:
                 posting = ref
@@ -105,7 +103,7 @@ def _probe(
                     if doc != seq:
                         if n == len(found):
                             found = _grown(found)
-                        found[n] = 2 * np.int64(doc)
+                        found[n] = doc
                         n += 1
                     posting = postings[posting, 1]
         if not insert or length >= max_df:
@@ -128,33 +126,29 @@ def _probe(
         postings[count, 1] = ref
         table[slot, 1] = np.uint64(count + 1) | (np.uint64(length + 1) << _S32)
         count += 1
-    docs, shared, sole = _runs(np.sort(found[:n]))
-    return docs, shared, sole, used, count
+    docs, shared = _runs(np.sort(found[:n]))
+    return docs, shared, used, count
 
 
 @njit(cache=True)
-def _grown(found: I64Array) -> I64Array:
-    grown = np.empty(2 * len(found), dtype=np.int64)
+def _grown(found: I32Array) -> I32Array:
+    grown = np.empty(2 * len(found), dtype=np.int32)
     grown[: len(found)] = found
     return grown
 
 
 @njit(cache=True)
-def _runs(hits: I64Array) -> tuple[I32Array, I32Array, I32Array]:
-    """Return the distinct articles of sorted hits (2 * article + sole), how many hits each has, and how many of
-    them are sole."""
-    docs = np.empty(len(hits), dtype=np.int32)
-    counts = np.zeros(len(hits), dtype=np.int32)
-    sole = np.zeros(len(hits), dtype=np.int32)
+def _runs(values: I32Array) -> tuple[I32Array, I32Array]:
+    """Return the distinct values of a sorted array and how often each occurs."""
+    distinct = np.empty(len(values), dtype=np.int32)
+    counts = np.zeros(len(values), dtype=np.int32)
     n = 0
-    for i in range(len(hits)):
-        doc = np.int32(hits[i] >> 1)
-        if n == 0 or docs[n - 1] != doc:
-            docs[n] = doc
+    for i in range(len(values)):
+        if n == 0 or distinct[n - 1] != values[i]:
+            distinct[n] = values[i]
             n += 1
         counts[n - 1] += 1
-        sole[n - 1] += np.int32(hits[i] & 1)
-    return docs[:n], counts[:n], sole[:n]
+    return distinct[:n], counts[:n]
 
 
 def _empty_table(size: int) -> U64Array:
@@ -209,7 +203,7 @@ class FingerprintIndex:
 
     def counted(self, fingerprints: U64Array) -> tuple[I32Array, I32Array]:
         """Return the articles (sorted) sharing unsaturated fingerprints, and how many each shares."""
-        docs, shared, _, _, _ = _probe(
+        docs, shared, _, _ = _probe(
             self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False
         )
         return docs, shared
@@ -221,16 +215,8 @@ class FingerprintIndex:
     def add(self, seq: int, fingerprints: U64Array, *, collect: bool = True) -> tuple[I32Array, I32Array]:
         """Return `candidates(fingerprints)` (without `seq` itself), with how many distinct unsaturated
         fingerprints each shares, and insert `seq`: one probe per key."""
-        docs, shared, _ = self.add_sole(seq, fingerprints, collect=collect)
-        return docs, shared
-
-    def add_sole(
-        self, seq: int, fingerprints: U64Array, *, collect: bool = True
-    ) -> tuple[I32Array, I32Array, I32Array]:
-        """Return what `add` returns and, per article, how many of the shared fingerprints it alone held until now
-        (keys that only these two articles hold, so no stock phrase), and insert `seq`."""
         self._reserve(len(fingerprints))
-        docs, shared, sole, self._used, self._count = _probe(
+        docs, shared, self._used, self._count = _probe(
             self._table,
             self._postings,
             self._used,
@@ -242,7 +228,7 @@ class FingerprintIndex:
             collect,
             True,
         )
-        return docs, shared, sole
+        return docs, shared
 
     def _reserve(self, extra: int) -> None:
         if self._count + 2 * extra > len(self._postings):

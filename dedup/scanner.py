@@ -54,9 +54,9 @@ class ScanConfig:
         boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
         exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
         verify_single: align a pair that shares only one passage fingerprint only if it also shares a verbatim run
-            of `min_words` words or a window key, or no third article holds that fingerprint. A single shared
-            5-gram is mostly a stock phrase, and such pairs grow with the square of the stream; turning this off
-            aligns them all (on PAN at about 1.2x the cost).
+            of `min_words` words or a window key. A single shared 5-gram is mostly a stock phrase, and such pairs
+            grow with the square of the stream; turning this off finds more heavily reworded passages (on PAN at
+            about 1.2x the cost).
         stitch_gap: pieces of one pair that follow each other within this many words in one text, however far
             apart they lie in the other, are one passage when at least one of them is reworded (similarity below
             0.9): a summary or rewrite of pieces from all over its source. The joined passage spans everything
@@ -229,7 +229,7 @@ class Scanner:
         shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
         prepared = _Prepared(tokens)
         # Indexed and stored before any comparison, so that the scanner stays whole whatever a comparison does.
-        docs, shared, sole = self._fingerprints.add_sole(seq, fingerprints)
+        docs, shared = self._fingerprints.add(seq, fingerprints)
         window_docs: I32Array = _NO_ARTICLES
         window_counts: I32Array = _NO_ARTICLES
         if self.config.window_bands:
@@ -253,7 +253,6 @@ class Scanner:
         candidates, reworded = choose_candidates(
             docs,
             shared,
-            sole,
             window_docs,
             window_counts,
             self.config.window_min_shared,
@@ -370,7 +369,6 @@ class Scanner:
 def choose_candidates(
     docs: I32Array,
     shared: I32Array,
-    sole: I32Array,
     window_docs: I32Array,
     window_counts: I32Array,
     window_min_shared: int,
@@ -378,17 +376,16 @@ def choose_candidates(
 ) -> tuple[list[int], set[int]]:
     """Return the earlier articles to align with a new one (sorted), and those of them that are reworded.
 
-    `docs`/`shared`: the articles sharing fingerprints and how many; `sole`: how many of those fingerprints each
-    article held alone until now; `window_docs`/`window_counts`: the articles sharing window keys and how many;
-    `shares_run(earlier)`: whether the two share a verbatim `min_words` run (None: do not ask).
+    `docs`/`shared`: the articles sharing fingerprints and how many; `window_docs`/`window_counts`: the same for
+    window keys; `shares_run(earlier)`: whether the two share a verbatim `min_words` run (None: do not ask).
     Two shared fingerprints always make a candidate. One shared fingerprint is also what a single stock phrase
-    gives, so it needs a shared run too, or to be held by no third article (then it is no stock phrase), or else a
-    window key (then the pair is reworded). `window_min_shared` window keys make a reworded candidate on their own.
+    gives, so it needs a shared run too, or else a window key (then the pair is reworded). `window_min_shared`
+    window keys make a reworded candidate on their own.
     """
     candidates = []
     unverified = []
-    for earlier, count, alone in zip(docs.tolist(), shared.tolist(), sole.tolist(), strict=True):
-        if count < 2 and not alone and shares_run is not None and not shares_run(earlier):
+    for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
+        if count < 2 and shares_run is not None and not shares_run(earlier):
             unverified.append(earlier)
             continue
         candidates.append(earlier)

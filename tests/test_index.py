@@ -92,11 +92,9 @@ def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]
     postings: dict[int, list[int]] = {}
     for seq, keys in enumerate(articles):
         hits = [d for k in set(keys) if len(postings.get(k, [])) < max_df for d in postings.get(k, [])[-fanout:]]
-        alone = [postings[k][0] for k in set(keys) if len(postings.get(k, [])) == 1]
-        docs, shared, sole = index.add_sole(seq, fingerprints(*keys))
+        docs, shared = index.add(seq, fingerprints(*keys))
         assert docs.tolist() == sorted(set(hits))
         assert shared.tolist() == [hits.count(d) for d in sorted(set(hits))]
-        assert sole.tolist() == [alone.count(d) for d in sorted(set(hits))]
         for k in keys:
             posting = postings.setdefault(k, [])
             if len(posting) < max_df and seq not in posting:
