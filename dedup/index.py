@@ -154,8 +154,9 @@ def _runs(values: I32Array) -> tuple[I32Array, I32Array]:
 def _empty_table(size: int) -> U64Array:
     """Return a zero-filled table of `size` slots whose pages are written in order now.
 
-    `np.zeros` leaves fresh pages to be faulted in by the random probes that follow, which on Linux with huge pages
-    costs several times more than one sequential fill (measured 0.2-0.6 s against 1.4-3.3 s for a 512 MB table).
+    With `np.zeros` the fresh pages are faulted in by the rehash and the probes that follow, which on Linux with huge
+    pages cost several times more than one sequential fill (a rehash into a fresh 512 MB table: 0.2-0.7 s with the
+    fill, 0.9-2.0 s without).
     """
     table = np.empty((size, 2), dtype=np.uint64)
     table.fill(0)
@@ -345,8 +346,3 @@ class WindowIndex:
         """Return every article (sorted, without `seq`) sharing unsaturated keys with `keys`, with how many each
         shares, and insert `seq`, probing each key once."""
         return self._table.add(seq, keys)
-
-    def add(self, seq: int, keys: U64Array) -> list[int]:
-        """Return `candidates(keys)` (without `seq`) and insert `seq`, probing each key once."""
-        docs, shared = self._table.add(seq, keys)
-        return list(docs[shared >= self.min_shared].tolist())

@@ -255,7 +255,7 @@ class Scanner:
             shared,
             window_docs,
             window_counts,
-            self.config.window_min_shared,
+            self._windows.min_shared,
             shares_run if self.config.verify_single else None,
         )
         near = self._documents.add(seq, minhash) if len(shingles) else []

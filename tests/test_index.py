@@ -104,9 +104,13 @@ def test_index_answers_as_a_dict_of_posting_lists_would(articles: list[list[int]
 
 def test_window_index_needs_min_shared_keys_and_leaves_out_saturated_ones() -> None:
     index = WindowIndex(max_df=3, min_shared=2)
-    assert index.add(0, fingerprints(1, 2, 3)) == []
-    assert index.add(1, fingerprints(1, 9)) == []  # one key in common is chance
-    assert index.add(2, fingerprints(1, 2)) == [0]
+    index.insert(0, fingerprints(1, 2, 3))
+    assert index.candidates(fingerprints(1, 9)) == []  # one key in common is chance
+    docs, shared = index.add_counted(1, fingerprints(1, 9))
+    assert (docs.tolist(), shared.tolist()) == ([0], [1])
+    assert index.candidates(fingerprints(1, 2)) == [0]
+    docs, shared = index.add_counted(2, fingerprints(1, 2))
+    assert (docs.tolist(), shared.tolist()) == ([0, 1], [2, 1])
     # Key 1 is held by 3 articles (max_df): saturated, so 0 and 2 now share one key each.
     assert index.candidates(fingerprints(1, 2, 9)) == []
     index.insert(3, fingerprints(3, 9))
