@@ -17,7 +17,7 @@ from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
-from dedup.signature import MINHASH_SCHEME, Signer, U32Array, content_words, run_set, share_run, window_signatures
+from dedup.signature import MINHASH_SCHEME, Signer, U32Array, Windower, run_set, share_run
 
 _CACHED_ARTICLES = 4096
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
@@ -189,6 +189,9 @@ class Scanner:
             self.config.passage_perms,
             self.config.seed,
         )
+        self._windower = Windower(
+            self.config.window_words, self.config.window_bands, self.config.window_rows, self.config.seed
+        )
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
@@ -233,13 +236,7 @@ class Scanner:
         window_docs: I32Array = _NO_ARTICLES
         window_counts: I32Array = _NO_ARTICLES
         if self.config.window_bands:
-            windows = window_signatures(
-                content_words(tokens.hashes),
-                self.config.window_words,
-                self.config.window_bands,
-                self.config.seed,
-                self.config.window_rows,
-            )
+            windows = self._windower.keys(tokens.hashes)
             if len(windows):
                 window_docs, window_counts = self._windows.add_counted(seq, windows)
         run_table: U32Array | None = None

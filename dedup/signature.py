@@ -259,6 +259,42 @@ def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows
     return distinct(_window_keys(content, width, bands, rows, passage_salts(rows * bands, seed ^ 0x5EED), band_salts))
 
 
+class Windower:
+    """Compute the window signature keys of token-hash arrays for one fixed set of parameters, in one compiled call
+    (function words dropped, band keys of every window, distinct keys): the same keys as `content_words` followed
+    by `window_signatures`."""
+
+    __slots__ = ("_band_salts", "_salts", "_stop", "bands", "rows", "width")
+
+    def __init__(self, width: int, bands: int, rows: int, seed: int) -> None:
+        self.width, self.bands, self.rows = width, bands, rows
+        self._salts = passage_salts(rows * bands, seed ^ 0x5EED)
+        self._band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
+        self._stop = _stop_table()
+
+    def keys(self, token_hashes: U64Array) -> U64Array:
+        """Return the distinct band keys of an article's token hashes (first occurrence first)."""
+        return _article_window_keys(
+            token_hashes, self._stop, self.width, self.bands, self.rows, self._salts, self._band_salts
+        )
+
+
+@njit(cache=True)
+def _article_window_keys(
+    token_hashes: U64Array,
+    stop: U64Array,
+    width: int,
+    bands: int,
+    rows: int,
+    salts: U64Array,
+    band_salts: U64Array,
+) -> U64Array:
+    content = _content_words(token_hashes, stop)
+    if len(content) == 0 or bands == 0:
+        return np.zeros(0, dtype=np.uint64)
+    return distinct(_window_keys(content, width, bands, rows, salts, band_salts))
+
+
 @njit(cache=True)
 def _window_keys(
     content: U64Array, width: int, bands: int, rows: int, salts: U64Array, band_salts: U64Array

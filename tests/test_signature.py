@@ -10,6 +10,7 @@ from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
     EMPTY_HASH,
     Signer,
+    Windower,
     content_words,
     document_minhash,
     document_salts,
@@ -107,6 +108,16 @@ def test_window_signatures_equal_the_reference(width: int, bands: int, rows: int
     keys = window_signatures(content, width, bands, 1, rows)
     assert len(set(keys.tolist())) == len(keys)
     assert set(keys.tolist()) == reference.window_keys([int(c) for c in content], width, bands, rows, salts)
+
+
+@pytest.mark.parametrize(("width", "bands", "rows"), [(12, 1, 4), (11, 2, 4), (3, 0, 2)])
+@pytest.mark.parametrize("text", [TEXT, "", "the of and", "one word"])
+def test_windower_gives_the_window_signatures_of_the_content_words(
+    text: str, width: int, bands: int, rows: int
+) -> None:
+    hashes = tokenize(text).hashes
+    expected = window_signatures(content_words(hashes), width, bands, 7, rows)
+    assert Windower(width, bands, rows, 7).keys(hashes).tolist() == expected.tolist()
 
 
 def test_content_words_leave_out_function_words_only() -> None:
