@@ -97,6 +97,26 @@ def _profile(grams: U64Array, order: I32Array) -> tuple[U64Array, I32Array, I32A
     return values[:distinct], first[:distinct], counts[:distinct], order
 
 
+def shared_grams(a: GramProfile, b: GramProfile) -> int:
+    """Return how many distinct k-grams two profiles have in common (a merge of their sorted values)."""
+    return int(_shared_values(a.values, b.values))
+
+
+@njit(cache=True)
+def _shared_values(a: U64Array, b: U64Array) -> int:
+    i = j = shared = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared
+
+
 def _stable_order(values: U64Array) -> I32Array:
     """Return the positions of `values` sorted by value, equal values by position (a stable argsort).
 

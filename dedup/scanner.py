@@ -10,7 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
 from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex
 from dedup.normalize import close_span
@@ -23,6 +23,9 @@ _CACHED_ARTICLES = 4096
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
 # A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
 REFINE_BELOW = 0.9
+# A pair found by its window keys alone is refined only if it shares this many distinct `align_k`-grams: reworded
+# reuse keeps some of its word trigrams, while articles that merely share topic words mostly share none.
+REWORDED_MIN_GRAMS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,13 +277,18 @@ class Scanner:
 
     def _passages(self, earlier: int, seq: int, prepared: _Prepared, reworded: bool) -> list[Match]:
         """Align one candidate pair. A pair found only by its window signatures (no verbatim run in common) is
-        refined even when the first alignment finds nothing, since its reuse is reworded by definition."""
+        refined even when the first alignment finds nothing, since its reuse is reworded by definition, provided it
+        shares `REWORDED_MIN_GRAMS` k-grams."""
         k = self.config.align_k
         recalled = self._recall(earlier)
         before, tokens = recalled.tokens, prepared.tokens
         before_text, text = self.articles[earlier].text, self.articles[seq].text
         passages = align_pair(recalled.profile_of(k), prepared.profile_of(k), self._align)
-        refine = any(p.similarity < REFINE_BELOW for p in passages) or (reworded and not passages)
+        refine = any(p.similarity < REFINE_BELOW for p in passages) or (
+            reworded
+            and not passages
+            and shared_grams(recalled.profile_of(k), prepared.profile_of(k)) >= REWORDED_MIN_GRAMS
+        )
         if 0 < self.config.refine_k < k and refine:
             passages = refine_pair(
                 passages,

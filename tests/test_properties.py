@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup import Article, Scanner
-from dedup.align import AlignParams, align_pair, gram_profile
+from dedup.align import AlignParams, align_pair, gram_profile, shared_grams
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
@@ -219,3 +219,10 @@ def test_stitching_only_joins_passages(ids: list[int], taken: list[tuple[int, in
             q.a_start <= p.a_start and p.a_end <= q.a_end and q.b_start <= p.b_start and p.b_end <= q.b_end
             for q in stitched
         )
+
+
+@given(st.lists(st.integers(0, 30), max_size=60), st.lists(st.integers(0, 30), max_size=60), st.integers(1, 3))
+def test_shared_grams_counts_the_distinct_common_kgrams(a: list[int], b: list[int], k: int) -> None:
+    hashes_a, hashes_b = np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+    expected = set(kgram_hashes(hashes_a, k).tolist()) & set(kgram_hashes(hashes_b, k).tolist())
+    assert shared_grams(gram_profile(hashes_a, k), gram_profile(hashes_b, k)) == len(expected)

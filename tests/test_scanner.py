@@ -110,3 +110,38 @@ def test_without_verification_every_fingerprint_pair_is_a_candidate() -> None:
 def test_a_window_candidate_that_shares_a_run_is_not_reworded() -> None:
     candidates, reworded = choose_candidates(_ids(4), _ids(1), _ids(4), _ids(5), 2, lambda e: True)
     assert candidates == [4] and reworded == set()
+
+
+def test_a_window_only_pair_is_refined_only_when_it_shares_trigrams(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedup.align
+    import dedup.scanner
+
+    refined: list[int] = []
+    real_refine = dedup.align.refine_pair
+
+    def counting_refine(*args, **kwargs):  # type: ignore[no-untyped-def]
+        refined.append(1)
+        return real_refine(*args, **kwargs)
+
+    aligned: list[bool] = []
+    real_passages = Scanner._passages
+
+    def recording_passages(self, earlier, seq, prepared, reworded):  # type: ignore[no-untyped-def]
+        aligned.append(reworded)
+        return real_passages(self, earlier, seq, prepared, reworded)
+
+    monkeypatch.setattr(dedup.scanner, "refine_pair", counting_refine)
+    monkeypatch.setattr(Scanner, "_passages", recording_passages)
+    words = STORY.replace(".", "").replace(",", "").split()
+    # The same words in reverse order: the same window word sets (so the same window keys), no trigram in common.
+    reversed_story = " ".join(reversed(words))
+    # Every fourth word dropped: the window word sets stay close, trigrams survive but no 10-word run does.
+    thinned = " ".join(w for i, w in enumerate(words) if i % 4 != 3)
+    for other, expect_refine in ((reversed_story, False), (thinned, True)):
+        refined.clear()
+        aligned.clear()
+        scanner = Scanner()
+        scanner.add(article("a", STORY))
+        scanner.add(article("b", other))
+        assert aligned == [True]  # aligned once, as a pair found by its window keys alone
+        assert bool(refined) == expect_refine
