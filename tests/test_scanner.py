@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
@@ -105,6 +107,28 @@ def test_without_verification_every_fingerprint_pair_is_a_candidate() -> None:
     docs, shared = _ids(2, 5), _ids(1, 1)
     candidates, reworded = choose_candidates(docs, shared, _ids(5, 9), _ids(1, 3), 2, None)
     assert candidates == [2, 5, 9] and reworded == {9}
+
+
+@given(
+    st.dictionaries(st.integers(0, 40), st.tuples(st.integers(1, 3), st.booleans()), max_size=12),
+    st.dictionaries(st.integers(0, 40), st.integers(1, 4), max_size=12),
+    st.integers(1, 3),
+)
+def test_candidates_follow_their_definition(
+    fingerprints: dict[int, tuple[int, bool]], windows: dict[int, int], min_shared: int
+) -> None:
+    docs = np.array(sorted(fingerprints), dtype=np.int32)
+    shared = np.array([fingerprints[d][0] for d in sorted(fingerprints)], dtype=np.int32)
+    window_docs = np.array(sorted(windows), dtype=np.int32)
+    window_counts = np.array([windows[d] for d in sorted(windows)], dtype=np.int32)
+    candidates, reworded = choose_candidates(
+        docs, shared, window_docs, window_counts, min_shared, lambda e: fingerprints[e][1]
+    )
+    verified = {d for d, (count, run) in fingerprints.items() if count >= 2 or run}
+    expected_reworded = {d for d, count in windows.items() if count >= min_shared}
+    expected_reworded |= (fingerprints.keys() - verified) & windows.keys()
+    expected_reworded -= verified
+    assert candidates == sorted(verified | expected_reworded) and reworded == expected_reworded
 
 
 def test_a_window_candidate_that_shares_a_run_is_not_reworded() -> None:
