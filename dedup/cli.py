@@ -154,6 +154,14 @@ def cli() -> None:
     help="MinHash bands over content-word windows (candidates for reworded passages; 0 turns them off).",
 )
 @click.option(
+    "--sentence-bands",
+    type=int,
+    default=DEFAULTS.sentence_bands,
+    show_default=True,
+    help="MinHash bands over each sentence's content words (candidates for reuse reworded sentence by sentence; "
+    "0 turns them off).",
+)
+@click.option(
     "--boilerplate-articles",
     type=int,
     default=DEFAULTS.boilerplate_articles,
@@ -179,7 +187,8 @@ def cli() -> None:
     "--reworded",
     is_flag=True,
     help="Settings for heavily reworded reuse (paraphrase, translation, summary): --align-single, --window-bands 2 "
-    "of 11-word windows, --stitch-gap 20, --min-similarity 0.25; an option given explicitly wins.",
+    "of 11-word windows, --sentence-bands 8, --stitch-gap 20, --min-similarity 0.25; an option given explicitly "
+    "wins.",
 )
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, reworded: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""

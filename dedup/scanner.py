@@ -17,7 +17,16 @@ from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
-from dedup.signature import MINHASH_SCHEME, Signer, U32Array, Windower, run_set, share_run
+from dedup.signature import (
+    MINHASH_SCHEME,
+    Sentencer,
+    Signer,
+    U32Array,
+    Windower,
+    run_set,
+    sentence_breaks,
+    share_run,
+)
 
 _CACHED_ARTICLES = 4096
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
@@ -51,8 +60,13 @@ class ScanConfig:
         window_words: content words per window of the window signatures (about a sentence).
         window_bands: MinHash bands over each window's content-word set; a second candidate source for reworded
             passages that share no verbatim run of `min_words` (0 turns it off).
-        window_min_shared: the least window keys two articles share to become a candidate (one is chance).
+        window_min_shared: the least window and sentence keys, together, two articles share to become a candidate
+            (one is chance).
         window_rows: MinHash rows per band: more rows keep articles that merely share a topic apart.
+        sentence_bands: MinHash bands over each sentence's content-word set; a third candidate source for reuse
+            reworded sentence by sentence (paraphrase, round-trip translation). 0 turns it off.
+        sentence_rows: MinHash rows per sentence band.
+        sentence_words: the fewest distinct content words a sentence needs to have keys (short ones are chance).
         refine_k: seed length of the second alignment of pairs whose passages are reworded (0 turns it off).
         boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
         exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
@@ -84,6 +98,9 @@ class ScanConfig:
     window_bands: int = 1
     window_min_shared: int = 2
     window_rows: int = 4
+    sentence_bands: int = 0
+    sentence_rows: int = 4
+    sentence_words: int = 5
     refine_k: int = 2
     boilerplate_articles: int = 5
     exclude_boilerplate: bool = False
@@ -112,6 +129,11 @@ class ScanConfig:
                 1 <= self.window_rows <= 8 and self.window_min_shared >= 1,
                 "window_rows must be 1..8, window_min_shared 1+",
             ),
+            (
+                self.sentence_bands >= 0 and 1 <= self.sentence_rows <= 8,
+                "sentence_bands must not be negative, sentence_rows must be 1..8",
+            ),
+            (self.sentence_words >= 1, "sentence_words must be at least 1"),
             (0 <= self.refine_k <= self.min_words, "refine_k must be between 0 and min_words"),
             (0 <= self.seed < 2**32, "seed must be in [0, 2**32)"),
             (self.max_text_chars >= 1, "max_text_chars must be at least 1"),
@@ -131,12 +153,14 @@ class ScanConfig:
 
 
 # Settings for heavily reworded reuse (paraphrase, round-trip translation, summary), as `--reworded` applies them:
-# every pair sharing a fingerprint is aligned, two bands of 11-word windows, reworded pieces stitched across
-# their source, sparser passages kept. README ("Measured", "Why these defaults") gives their figures and costs.
+# every pair sharing a fingerprint is aligned, two bands of 11-word windows and eight of sentences, reworded pieces
+# stitched across their source, sparser passages kept. README ("Measured", "Why these defaults") gives their
+# figures and costs.
 REWORDED: dict[str, int | float | bool] = {
     "verify_single": False,
     "window_bands": 2,
     "window_words": 11,
+    "sentence_bands": 8,
     "stitch_gap": 20,
     "min_similarity": 0.25,
 }
@@ -195,6 +219,10 @@ class Scanner:
         self._windower = Windower(
             self.config.window_words, self.config.window_bands, self.config.window_rows, self.config.seed
         )
+        self._sentencer = Sentencer(
+            self.config.sentence_bands, self.config.sentence_rows, self.config.sentence_words, self.config.seed
+        )
+        self._sentences = WindowIndex(self.config.max_df, self.config.window_min_shared)
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
@@ -242,6 +270,11 @@ class Scanner:
             windows = self._windower.keys(tokens.hashes)
             if len(windows):
                 window_docs, window_counts = self._windows.add_counted(seq, windows)
+        if self.config.sentence_bands:
+            keys = self._sentencer.keys(tokens.hashes, sentence_breaks(article.text, tokens.starts, tokens.ends))
+            if len(keys):
+                found, counts = self._sentences.add_counted(seq, keys)
+                window_docs, window_counts = _summed(window_docs, window_counts, found, counts)
         run_table: U32Array | None = None
 
         def shares_run(earlier: int) -> bool:
@@ -348,6 +381,7 @@ class Scanner:
             "run_keys": sum(r.nbytes for r in self._runs),
             "document_index": self._documents.nbytes(),
             "window_index": self._windows.nbytes(),
+            "sentence_index": self._sentences.nbytes(),
             "cached_tokens": cached,
             "article_texts": texts,
         }
@@ -401,6 +435,15 @@ def choose_candidates(
     if reworded:
         candidates = sorted(reworded.union(candidates))
     return candidates, reworded
+
+
+def _summed(docs: I32Array, counts: I32Array, more_docs: I32Array, more_counts: I32Array) -> tuple[I32Array, I32Array]:
+    """Return the articles (sorted) of two (articles, key counts) pairs with their counts added."""
+    if len(docs) == 0:
+        return more_docs, more_counts
+    every, where = np.unique(np.concatenate([docs, more_docs]), return_inverse=True)
+    summed = np.bincount(where, weights=np.concatenate([counts, more_counts]), minlength=len(every))
+    return every.astype(np.int32), summed.astype(np.int32)
 
 
 def _jaccard(a: U64Array, b: U64Array) -> float:

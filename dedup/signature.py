@@ -321,6 +321,116 @@ def _window_keys(
 _KEY_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Sentence signatures: a third candidate source, for reuse reworded sentence by sentence.
+#
+# A paraphrased or round-trip translated sentence keeps about half of its content words in another order, so it
+# shares no verbatim run and few window keys. The key of a sentence under one band is the combination of the least
+# content word of the sentence under `rows` salted permutations: two sentences collide in a band with probability
+# about J**rows, J being the Jaccard similarity of their content-word sets.
+
+
+def sentence_breaks(text: str, starts: npt.NDArray[np.int32], ends: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    """Return, for each token (character spans `starts`, `ends` in `text`), whether a sentence starts with it: the
+    first token, and any token after a full stop, question or exclamation mark, or a blank line."""
+    chars = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _sentence_breaks(chars, starts, ends)
+
+
+@njit(cache=True)
+def _sentence_breaks(
+    chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int32], ends: npt.NDArray[np.int32]
+) -> npt.NDArray[np.bool_]:
+    breaks = np.zeros(len(starts), dtype=np.bool_)
+    if len(starts):
+        breaks[0] = True
+    for t in range(1, len(starts)):
+        newlines = 0
+        for c in chars[ends[t - 1] : starts[t]]:
+            if c == 0x2E or c == 0x21 or c == 0x3F or c == 0x3002 or c == 0xFF01 or c == 0xFF1F:  # .!? and CJK
+                breaks[t] = True
+                break
+            if c == 0x0A:
+                newlines += 1
+                if newlines == 2:
+                    breaks[t] = True
+                    break
+    return breaks
+
+
+class Sentencer:
+    """Compute the sentence signature keys of an article for one fixed set of parameters: for every sentence with at
+    least `min_words` distinct content words, one key per band (the combined minima of `rows` permutations)."""
+
+    __slots__ = ("_band_salts", "_salts", "_stop", "bands", "min_words", "rows")
+
+    def __init__(self, bands: int, rows: int, min_words: int, seed: int) -> None:
+        self.bands, self.rows, self.min_words = bands, rows, min_words
+        self._salts = passage_salts(rows * bands, seed ^ 0x5E27)
+        self._band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64) ^ np.uint64(0x5E27))
+        self._stop = _stop_table()
+
+    def keys(self, token_hashes: U64Array, breaks: npt.NDArray[np.bool_]) -> U64Array:
+        """Return the distinct sentence keys of an article's token hashes, sentences starting where `breaks` says."""
+        return _sentence_keys(
+            token_hashes, breaks, self._stop, self.min_words, self.bands, self.rows, self._salts, self._band_salts
+        )
+
+
+@njit(cache=True)
+def _sentence_keys(
+    token_hashes: U64Array,
+    breaks: npt.NDArray[np.bool_],
+    stop: U64Array,
+    min_words: int,
+    bands: int,
+    rows: int,
+    salts: U64Array,
+    band_salts: U64Array,
+) -> U64Array:
+    n = len(token_hashes)
+    content = np.empty(n, dtype=np.uint64)
+    sentence = np.empty(n, dtype=np.int64)
+    kept = 0
+    current = -1
+    mask = len(stop) - 1
+    for t in range(n):
+        if breaks[t]:
+            current += 1
+        value = token_hashes[t]
+        slot = np.int64(value & np.uint64(mask))
+        while stop[slot] != 0 and stop[slot] != value:
+            slot = (slot + 1) & mask
+        if stop[slot] != value:
+            content[kept] = value
+            sentence[kept] = current
+            kept += 1
+    perms = len(salts)
+    least = np.empty(perms, dtype=np.uint64)
+    keys = np.empty(max(current + 1, 1) * bands, dtype=np.uint64)
+    count = 0
+    start = 0
+    while start < kept:
+        end = start + 1
+        while end < kept and sentence[end] == sentence[start]:
+            end += 1
+        if end - start >= min_words and len(distinct(content[start:end])) >= min_words:
+            least[:] = np.uint64(0xFFFFFFFFFFFFFFFF)
+            for i in range(start, end):
+                word = content[i]
+                for j in range(perms):
+                    # Multiply-shift permutations of the (already mixed) word hashes: one multiply per row.
+                    least[j] = min(least[j], word * salts[j])
+            for band in range(bands):
+                key = band_salts[band]
+                for row in range(rows):
+                    key = _fmix64(key * _KEY_MIX + least[band * rows + row])
+                keys[count] = key
+                count += 1
+        start = end
+    return distinct(keys[:count])
+
+
 @njit(cache=True)
 def _sliding_min(values: U64Array, width: int, out: U64Array) -> None:
     """Write the least of every `width` consecutive values into `out` (van Herk / Gil-Werman: three passes)."""

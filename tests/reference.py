@@ -116,3 +116,35 @@ def window_keys(content: list[int], width: int, bands: int, rows: int, salts: li
                 key = fmix64((key * LENGTH_MIX + least) & MASK64)
             keys.add(key)
     return keys
+
+
+SENTENCE_ENDS = ".!?。！？"
+
+
+def sentence_starts(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Return whether each token (its character span) starts a sentence: the first one, and any token after a full
+    stop, question or exclamation mark, or after a blank line (two line ends)."""
+    starts = []
+    for i, (start, _) in enumerate(spans):
+        gap = text[spans[i - 1][1] : start] if i else ""
+        starts.append(i == 0 or any(c in SENTENCE_ENDS for c in gap) or gap.count("\n") >= 2)
+    return starts
+
+
+def sentence_keys(
+    sentences: list[list[int]], min_words: int, bands: int, rows: int, salts: list[int], band_salts: list[int]
+) -> set[int]:
+    """Return the set of sentence band keys: per sentence with `min_words` distinct content words and per band, the
+    mixed row minima of the words under multiply permutations (word * odd salt, modulo 2**64)."""
+    keys: set[int] = set()
+    for words in sentences:
+        if len(set(words)) < min_words:
+            continue
+        for band in range(bands):
+            key = band_salts[band]
+            for row in range(rows):
+                salt = salts[band * rows + row]
+                least = min((w * salt) & MASK64 for w in words)
+                key = fmix64((key * LENGTH_MIX + least) & MASK64)
+            keys.add(key)
+    return keys

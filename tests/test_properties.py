@@ -11,12 +11,15 @@ from dedup.align import AlignParams, align_pair, gram_profile, shared_grams
 from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
+    Sentencer,
     Signer,
+    content_words,
     document_minhash,
     document_salts,
     passage_fingerprints,
     passage_salts,
     run_set,
+    sentence_breaks,
     share_run,
 )
 from tests import reference
@@ -226,3 +229,32 @@ def test_shared_grams_counts_the_distinct_common_kgrams(a: list[int], b: list[in
     hashes_a, hashes_b = np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
     expected = set(kgram_hashes(hashes_a, k).tolist()) & set(kgram_hashes(hashes_b, k).tolist())
     assert shared_grams(gram_profile(hashes_a, k), gram_profile(hashes_b, k)) == len(expected)
+
+
+@given(st.lists(st.text(alphabet, max_size=40), max_size=8), st.integers(1, 4), st.integers(0, 3), st.integers(1, 4))
+def test_sentence_keys_equal_the_reference(pieces: list[str], min_words: int, bands: int, rows: int) -> None:
+    text = " ".join(pieces)
+    tokens = tokenize(text)
+    breaks = sentence_breaks(text, tokens.starts, tokens.ends)
+    spans = list(zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True))
+    assert breaks.tolist() == reference.sentence_starts(text, spans)
+    sentencer = Sentencer(bands, rows, min_words, 3)
+    sentences: list[list[int]] = []
+    current: list[int] = []
+    for value, starts in zip(tokens.hashes.tolist(), breaks.tolist(), strict=True):
+        if starts and current:
+            sentences.append(current)
+            current = []
+        current.append(value)
+    sentences.append(current)
+    content = [content_words(np.array(s, dtype=np.uint64)).tolist() for s in sentences]
+    expected = reference.sentence_keys(
+        content,
+        min_words,
+        bands,
+        rows,
+        [int(s) for s in sentencer._salts],
+        [int(s) for s in sentencer._band_salts],
+    )
+    keys = sentencer.keys(tokens.hashes, breaks).tolist()
+    assert len(keys) == len(set(keys)) and set(keys) == expected

@@ -169,3 +169,24 @@ def test_a_window_only_pair_is_refined_only_when_it_shares_trigrams(monkeypatch:
         scanner.add(article("b", other))
         assert aligned == [True]  # aligned once, as a pair found by its window keys alone
         assert bool(refined) == expect_refine
+
+
+def test_sentence_keys_find_a_copy_reworded_in_every_sentence() -> None:
+    words = STORY.split()
+    # Every fourth word dropped: no 10-word run is left, most of each sentence's content words are.
+    thinned = " ".join(w for i, w in enumerate(words) if i % 4 != 3)
+    found = {}
+    for windows, sentences in ((0, 0), (0, 8), (1, 8)):
+        scanner = Scanner(ScanConfig(window_bands=windows, sentence_bands=sentences))
+        scanner.add(article("a", STORY))
+        found[windows, sentences] = scanner.add(article("b", thinned)).passages
+    assert found[0, 0] == []
+    assert found[0, 8] and found[1, 8]
+    assert all(p.similarity < 0.9 for p in found[0, 8])
+
+
+def test_sentence_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="sentence_rows"):
+        ScanConfig(sentence_rows=9)
+    with pytest.raises(ValueError, match="sentence_words"):
+        ScanConfig(sentence_words=0)

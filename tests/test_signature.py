@@ -9,6 +9,7 @@ from dedup.normalize import normalize_text
 from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
     EMPTY_HASH,
+    Sentencer,
     Signer,
     Windower,
     content_words,
@@ -17,6 +18,7 @@ from dedup.signature import (
     passage_fingerprints,
     passage_salts,
     run_set,
+    sentence_breaks,
     share_run,
     window_signatures,
 )
@@ -124,3 +126,32 @@ def test_content_words_leave_out_function_words_only() -> None:
     tokens = tokenize("The spokesman said that the group would always pose a threat to its host")
     kept = content_words(tokens.hashes).tolist()
     assert kept == tokenize("spokesman group always pose threat host").hashes.tolist()
+
+
+def test_sentences_start_after_end_marks_and_blank_lines() -> None:
+    text = "One two. Three four? Five\nsix\n\nSeven eight! Nine 東京。十"
+    tokens = tokenize(text)
+    starts = sentence_breaks(text, tokens.starts, tokens.ends)
+    words = [text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)]
+    assert [w for w, first in zip(words, starts.tolist(), strict=True) if first] == [
+        "One",
+        "Three",
+        "Five",
+        "Seven",
+        "Nine",
+        "十",
+    ]
+
+
+def test_sentence_keys_ignore_word_order_and_skip_short_sentences() -> None:
+    sentencer = Sentencer(8, 4, 5, 1)
+
+    def keys(text: str) -> set[int]:
+        tokens = tokenize(text)
+        return set(sentencer.keys(tokens.hashes, sentence_breaks(text, tokens.starts, tokens.ends)).tolist())
+
+    sentence = "Albanian police raided the camp of the group near Durres on Tuesday."
+    shuffled = "On Tuesday the group near Durres: Albanian police raided the camp."
+    assert len(keys(sentence)) == 8 and keys(sentence) == keys(shuffled)
+    assert keys("The camp was raided on Tuesday.") == set()  # four content words
+    assert keys(sentence).isdisjoint(keys("The prime minister told a German magazine about the guests."))
