@@ -346,3 +346,27 @@ class WindowIndex:
         """Return every article (sorted, without `seq`) sharing unsaturated keys with `keys`, with how many each
         shares, and insert `seq`, probing each key once."""
         return self._table.add(seq, keys)
+
+
+@njit(cache=True)
+def summed_counts(
+    docs: I32Array, counts: I32Array, more_docs: I32Array, more_counts: I32Array
+) -> tuple[I32Array, I32Array]:
+    """Merge two (articles, key counts) pairs, articles sorted and distinct in each, adding the counts of an article
+    found in both."""
+    out_docs = np.empty(len(docs) + len(more_docs), dtype=np.int32)
+    out_counts = np.empty(len(out_docs), dtype=np.int32)
+    n = i = j = 0
+    while i < len(docs) or j < len(more_docs):
+        if j == len(more_docs) or (i < len(docs) and docs[i] < more_docs[j]):
+            out_docs[n], out_counts[n] = docs[i], counts[i]
+            i += 1
+        elif i == len(docs) or more_docs[j] < docs[i]:
+            out_docs[n], out_counts[n] = more_docs[j], more_counts[j]
+            j += 1
+        else:
+            out_docs[n], out_counts[n] = docs[i], counts[i] + more_counts[j]
+            i += 1
+            j += 1
+        n += 1
+    return out_docs[:n], out_counts[:n]

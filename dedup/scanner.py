@@ -12,7 +12,7 @@ import numpy as np
 
 from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
-from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex
+from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, summed_counts
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
@@ -274,7 +274,7 @@ class Scanner:
             keys = self._sentencer.keys(tokens.hashes, sentence_breaks(article.text, tokens.starts, tokens.ends))
             if len(keys):
                 found, counts = self._sentences.add_counted(seq, keys)
-                window_docs, window_counts = _summed(window_docs, window_counts, found, counts)
+                window_docs, window_counts = summed_counts(window_docs, window_counts, found, counts)
         run_table: U32Array | None = None
 
         def shares_run(earlier: int) -> bool:
@@ -435,15 +435,6 @@ def choose_candidates(
     if reworded:
         candidates = sorted(reworded.union(candidates))
     return candidates, reworded
-
-
-def _summed(docs: I32Array, counts: I32Array, more_docs: I32Array, more_counts: I32Array) -> tuple[I32Array, I32Array]:
-    """Return the articles (sorted) of two (articles, key counts) pairs with their counts added."""
-    if len(docs) == 0:
-        return more_docs, more_counts
-    every, where = np.unique(np.concatenate([docs, more_docs]), return_inverse=True)
-    summed = np.bincount(where, weights=np.concatenate([counts, more_counts]), minlength=len(every))
-    return every.astype(np.int32), summed.astype(np.int32)
 
 
 def _jaccard(a: U64Array, b: U64Array) -> float:

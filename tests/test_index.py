@@ -6,7 +6,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, band_params
+from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, band_params, summed_counts
 from dedup.signature import document_minhash
 
 
@@ -116,3 +116,17 @@ def test_window_index_needs_min_shared_keys_and_leaves_out_saturated_ones() -> N
     index.insert(3, fingerprints(3, 9))
     assert index.candidates(fingerprints(3, 9)) == [3]
     assert len(index) == 4 and index.nbytes() > 0
+
+
+@given(
+    st.dictionaries(st.integers(0, 50), st.integers(1, 9), max_size=15),
+    st.dictionaries(st.integers(0, 50), st.integers(1, 9), max_size=15),
+)
+def test_summed_counts_add_the_counts_of_each_article(a: dict[int, int], b: dict[int, int]) -> None:
+    def arrays(d: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        keys = sorted(d)
+        return np.array(keys, dtype=np.int32), np.array([d[k] for k in keys], dtype=np.int32)
+
+    docs, counts = summed_counts(*arrays(a), *arrays(b))
+    expected = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
+    assert docs.tolist() == sorted(expected) and counts.tolist() == [expected[k] for k in sorted(expected)]
