@@ -433,9 +433,21 @@ def _sentence_keys(
     return distinct(keys[:count])
 
 
+# Up to this width the least of each window is found directly (the compiler vectorizes the loop across windows);
+# wider windows take van Herk / Gil-Werman's three passes, whose cost does not grow with the width.
+_DIRECT_MIN_WIDTH = 16
+
+
 @njit(cache=True)
 def _sliding_min(values: U64Array, width: int, out: U64Array) -> None:
-    """Write the least of every `width` consecutive values into `out` (van Herk / Gil-Werman: three passes)."""
+    """Write the least of every `width` consecutive values into `out`."""
+    if width <= _DIRECT_MIN_WIDTH:
+        for i in range(len(out)):
+            least = values[i]
+            for j in range(1, width):
+                least = min(least, values[i + j])
+            out[i] = least
+        return
     n = len(values)
     ahead = np.empty(n, dtype=np.uint64)  # least from the start of each block to here
     behind = np.empty(n, dtype=np.uint64)  # least from here to the end of each block

@@ -13,6 +13,7 @@ from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
     Sentencer,
     Signer,
+    _sliding_min,
     content_words,
     document_minhash,
     document_salts,
@@ -258,3 +259,11 @@ def test_sentence_keys_equal_the_reference(pieces: list[str], min_words: int, ba
     )
     keys = sentencer.keys(tokens.hashes, breaks).tolist()
     assert len(keys) == len(set(keys)) and set(keys) == expected
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=80), st.integers(1, 40))
+def test_sliding_minimum_equals_the_naive_one(values: list[int], width: int) -> None:
+    width = min(width, len(values))
+    out = np.empty(len(values) - width + 1, dtype=np.uint64)
+    _sliding_min(np.array(values, dtype=np.uint64), width, out)
+    assert out.tolist() == [min(values[i : i + width]) for i in range(len(values) - width + 1)]
