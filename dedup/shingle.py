@@ -111,12 +111,22 @@ def _decode(raw: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int]:
     return min(c, 0x10FFFF), width
 
 
+@lru_cache(maxsize=1)
+def ascii_word_bytes() -> npt.NDArray[np.uint8]:
+    """Return, for each ASCII byte, its lower-case form if it is a word character, else 0."""
+    classes = code_point_classes()
+    return np.array([ord(chr(b).lower()) if classes[b] == _WORD else 0 for b in range(128)], dtype=np.uint8)
+
+
 @njit(cache=True)
 def _utf8_tokens(
-    raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8]
+    raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8], ascii_word: npt.NDArray[np.uint8]
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], U64Array, npt.NDArray[np.bool_], int]:
     """Tokenize UTF-8 bytes in one pass: character spans, hashes of lower-cased ASCII tokens, which tokens hold
-    other characters (those still need NFKC and case folding, and get their hash afterwards), and how many."""
+    other characters (those still need NFKC and case folding, and get their hash afterwards), and how many.
+
+    An ASCII byte is classified and lower-cased by one lookup in `ascii_word`; other characters are decoded and
+    looked up in `classes`."""
     n = len(raw)
     capacity = n // 2 + 1
     starts = np.empty(capacity, dtype=np.int32)
@@ -128,29 +138,36 @@ def _utf8_tokens(
     i = 0
     char = 0
     while i < n:
-        c, width = _decode(raw, i, n)
-        kind = classes[c]
-        if kind == _NONWORD:
-            i += width
-            char += 1
-            continue
+        byte = raw[i]
+        if byte < 0x80:
+            if ascii_word[byte] == 0:
+                i += 1
+                char += 1
+                continue
+            c, width = int(byte), 1
+        else:
+            c, width = _decode(raw, i, n)
+            kind = classes[c]
+            if kind == _NONWORD:
+                i += width
+                char += 1
+                continue
+            if kind == _SINGLE:
+                starts[count] = char
+                i += width
+                char += 1
+                ends[count] = char
+                other[count] = True
+                flagged_tokens += 1
+                count += 1
+                continue
         starts[count] = char
-        if kind == _SINGLE:
-            i += width
-            char += 1
-            ends[count] = char
-            other[count] = True
-            flagged_tokens += 1
-            count += 1
-            continue
         total = np.uint64(0)
         length = 0
         flagged = False
         while True:
             if c < 0x80:
-                if c >= 65 and c <= 90:
-                    c += 32
-                total = total * BASE + np.uint64(c + 1)
+                total = total * BASE + np.uint64(ascii_word[c] + 1)
                 length += 1
             else:
                 flagged = True
@@ -158,9 +175,15 @@ def _utf8_tokens(
             char += 1
             if i >= n:
                 break
-            c, width = _decode(raw, i, n)
-            if classes[c] != _WORD:
-                break
+            byte = raw[i]
+            if byte < 0x80:
+                if ascii_word[byte] == 0:
+                    break
+                c, width = int(byte), 1
+            else:
+                c, width = _decode(raw, i, n)
+                if classes[c] != _WORD:
+                    break
         ends[count] = char
         other[count] = flagged
         if flagged:
@@ -226,7 +249,7 @@ def tokenize(text: str) -> Tokens:
     characters is NFKC-normalized and case-folded on its own, its hash remembered for the next time it occurs.
     """
     raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes())
+    starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes(), ascii_word_bytes())
     if flagged:
         forms = _form_hashes
         for i in np.flatnonzero(other).tolist():
