@@ -416,7 +416,8 @@ def choose_candidates(
     """Return the earlier articles to align with a new one (sorted), and those of them that are reworded.
 
     `docs`/`shared`: the articles sharing fingerprints and how many; `window_docs`/`window_counts`: the same for
-    window keys (and sentence keys, counted together); `shares_run(earlier)`: whether the two share a verbatim `min_words` run (None: do not ask).
+    window keys (and sentence keys, counted together); `shares_run(earlier)`: whether the two share a verbatim
+    `min_words` run (None: do not ask).
     Two shared fingerprints always make a candidate. One shared fingerprint is also what a single stock phrase
     gives, so it needs a shared run too, or else a window key (then the pair is reworded). `window_min_shared`
     window keys make a reworded candidate on their own.
