@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from dedup import __version__
 from dedup.errors import ExitStatus
-from dedup.read import FieldMap, Record, read_articles
+from dedup.read import FieldMap, Record, input_bytes, read_articles
 from dedup.records import Article, Notice, Rejected
 from dedup.scanner import REWORDED, ScanConfig, Scanner
 from dedup.write import JsonlWriter, cluster_record, event_record, run_record
@@ -206,7 +206,8 @@ def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, rew
         )
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    run = _Run(Scanner(config), JsonlWriter(output, flush_each=emit == "events"), emit, strict)
+    scanner = Scanner(config, expected_bytes=input_bytes(paths))
+    run = _Run(scanner, JsonlWriter(output, flush_each=emit == "events"), emit, strict)
     with StopSignals() as stop:
         status = run.guarded(
             lambda: run.scan(read_articles(paths, sys.stdin.buffer, fields, config.max_text_chars), stop)

@@ -186,8 +186,8 @@ class FingerprintIndex:
         self.max_df = max_df
         self.fanout = max_df if fanout is None else fanout
         size = 1 << max(capacity - 1, 1).bit_length()
-        self._table = np.zeros((size, 2), dtype=np.uint64)
-        self._postings = np.zeros((size, 2), dtype=np.int32)
+        self._table = _empty_table(size)
+        self._postings = np.zeros((min(size, 1 << 16), 2), dtype=np.int32)
         self._used = 0
         self._count = 0
 
@@ -320,11 +320,11 @@ class WindowIndex:
     The keys live in the same flat table as the fingerprints.
     """
 
-    def __init__(self, max_df: int, min_shared: int) -> None:
+    def __init__(self, max_df: int, min_shared: int, capacity: int = 1 << 12) -> None:
         if max_df < 2 or min_shared < 1:
             raise ValueError("max_df must be at least 2 and min_shared at least 1")
         self.max_df, self.min_shared = max_df, min_shared
-        self._table = FingerprintIndex(max_df, capacity=1 << 12)
+        self._table = FingerprintIndex(max_df, capacity=capacity)
 
     def __len__(self) -> int:
         return len(self._table)

@@ -106,6 +106,26 @@ def read_articles(
             yield from _read_file(Path(path), ctx)
 
 
+def input_bytes(paths: Iterable[str]) -> int:
+    """Return the bytes of the uncompressed files that `read_articles` reads from `paths` (folders walked, gzipped
+    files and stdin not counted, unreadable files skipped): a size hint, not a promise."""
+    total = 0
+    for path in paths:
+        if path == "-":
+            continue
+        if os.path.isdir(path):
+            names = [Path(root) / name for root, _, files in os.walk(path) for name in files]
+        else:
+            names = [Path(path)]
+        for name in names:
+            if name.name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES) and not name.name.endswith(".gz"):
+                try:
+                    total += name.stat().st_size
+                except OSError:
+                    continue
+    return total
+
+
 def _read_folder(folder: Path, ctx: _Context) -> Iterator[Record]:
     for root, dirs, files in os.walk(folder):
         dirs.sort()

@@ -29,6 +29,13 @@ from dedup.signature import (
 )
 
 _CACHED_ARTICLES = 4096
+# Index keys per byte of input, measured on news-length JSON lines (about 205 fingerprints and 220 window keys, one
+# band, per 4,500-character article; 28 per sentence band): only used to size the tables for `expected_bytes`.
+_FINGERPRINTS_PER_BYTE = 0.05
+_WINDOW_KEYS_PER_BYTE = 0.05
+_SENTENCE_KEYS_PER_BYTE = 0.0065
+# Presized tables stop here (512 MB each); past it they grow as they would without a size hint.
+_MOST_PRESIZED_SLOTS = 1 << 25
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
 # A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
 REFINE_BELOW = 0.9
@@ -196,7 +203,10 @@ class Scanner:
         >>> clusters = scanner.clusters()
     """
 
-    def __init__(self, config: ScanConfig | None = None) -> None:
+    def __init__(self, config: ScanConfig | None = None, *, expected_bytes: int = 0) -> None:
+        """`expected_bytes`: the size of the input, when known (the command passes the size of its files): the
+        index tables are then made as large as that input needs at once, instead of doubling as they fill. Results
+        are the same either way."""
         self.config = config or ScanConfig()
         self._align = AlignParams(
             self.config.align_k,
@@ -206,8 +216,14 @@ class Scanner:
             merge_gap=self.config.merge_gap,
             stitch_gap=self.config.stitch_gap,
         )
-        self._fingerprints = FingerprintIndex(self.config.max_df, fanout=64)
-        self._windows = WindowIndex(self.config.max_df, self.config.window_min_shared)
+        self._fingerprints = FingerprintIndex(
+            self.config.max_df, _slots_for(expected_bytes * _FINGERPRINTS_PER_BYTE, 1 << 16), fanout=64
+        )
+        self._windows = WindowIndex(
+            self.config.max_df,
+            self.config.window_min_shared,
+            _slots_for(expected_bytes * _WINDOW_KEYS_PER_BYTE * self.config.window_bands, 1 << 12),
+        )
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm)
         self._signer = Signer(
             self.config.shingle_size,
@@ -222,7 +238,11 @@ class Scanner:
         self._sentencer = Sentencer(
             self.config.sentence_bands, self.config.sentence_rows, self.config.sentence_words, self.config.seed
         )
-        self._sentences = WindowIndex(self.config.max_df, self.config.window_min_shared)
+        self._sentences = WindowIndex(
+            self.config.max_df,
+            self.config.window_min_shared,
+            _slots_for(expected_bytes * _SENTENCE_KEYS_PER_BYTE * self.config.sentence_bands, 1 << 12),
+        )
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
@@ -436,6 +456,15 @@ def choose_candidates(
     if reworded:
         candidates = sorted(reworded.union(candidates))
     return candidates, reworded
+
+
+def _slots_for(keys: float, least: int) -> int:
+    """Return the table size that holds `keys` keys at most 3/4 full (a power of two, from `least` up to
+    `_MOST_PRESIZED_SLOTS`)."""
+    slots = least
+    while 3 * slots < 4 * keys and slots < _MOST_PRESIZED_SLOTS:
+        slots *= 2
+    return max(slots, least)
 
 
 def _jaccard(a: U64Array, b: U64Array) -> float:

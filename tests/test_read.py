@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.read import FieldMap, Record, read_articles
+from dedup.read import FieldMap, Record, input_bytes, read_articles
 from dedup.records import Article, Notice, Rejected
 
 STDIN = "<stdin>"
@@ -368,3 +368,13 @@ def test_field_map_names_the_remapped_field_in_reasons_and_ignores_default_names
         Notice(STDIN, 3, "\"date\" 'soon' is not an ISO 8601 date; ignored"),
         Article(id="c", text="y", source=STDIN, line_no=3),
     ]
+
+
+def test_input_bytes_counts_the_plain_files_read(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(b"x" * 100)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_bytes(b"y" * 30)
+    (tmp_path / "sub" / "c.jsonl.gz").write_bytes(b"z" * 50)
+    (tmp_path / "notes.md").write_bytes(b"w" * 7)
+    assert input_bytes([str(tmp_path)]) == 130
+    assert input_bytes([str(tmp_path / "a.jsonl"), "-", str(tmp_path / "missing.jsonl")]) == 100

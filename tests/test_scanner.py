@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,3 +191,22 @@ def test_sentence_options_are_checked() -> None:
         ScanConfig(sentence_rows=9)
     with pytest.raises(ValueError, match="sentence_words"):
         ScanConfig(sentence_words=0)
+
+
+def test_a_size_hint_presizes_the_tables_and_changes_no_result() -> None:
+    from dedup.read import read_articles
+    from dedup.scanner import _slots_for
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    articles = [r for r in read_articles([str(seeds)]) if isinstance(r, Article)]
+    plain, hinted = Scanner(), Scanner(expected_bytes=20_000_000)
+    for a in articles:
+        plain.add(a)
+        hinted.add(a)
+    assert hinted.matches == plain.matches and hinted.clusters() == plain.clusters()
+    assert hinted.memory_nbytes()["fingerprint_index"] > 8 * plain.memory_nbytes()["fingerprint_index"]
+    for keys in (0, 1, 3, 4, 1000, 10**6, 10**12):
+        slots = _slots_for(keys, 16)
+        assert slots >= 16 and slots & (slots - 1) == 0
+        assert 4 * keys <= 3 * slots or slots == 1 << 25
+        assert slots == 16 or 4 * keys > 3 * (slots // 2)
