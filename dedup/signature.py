@@ -236,15 +236,21 @@ def _stop_table() -> U64Array:
 def _content_words(token_hashes: U64Array, stop: U64Array) -> U64Array:
     keep = np.empty(len(token_hashes), dtype=np.uint64)
     n = 0
-    mask = len(stop) - 1
     for value in token_hashes:
-        slot = np.int64(value & np.uint64(mask))
-        while stop[slot] != 0 and stop[slot] != value:
-            slot = (slot + 1) & mask
-        if stop[slot] != value:
+        if not _is_stop(value, stop):
             keep[n] = value
             n += 1
     return keep[:n]
+
+
+@njit(cache=True, inline="always")
+def _is_stop(value: np.uint64, stop: U64Array) -> bool:
+    """Tell whether a token hash is in the function-word table (`_stop_table`)."""
+    mask = len(stop) - 1
+    slot = np.int64(value & np.uint64(mask))
+    while stop[slot] != 0 and stop[slot] != value:
+        slot = (slot + 1) & mask
+    return bool(stop[slot] == value)
 
 
 def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows: int = 2) -> U64Array:
@@ -395,15 +401,11 @@ def _sentence_keys(
     sentence = np.empty(n, dtype=np.int64)
     kept = 0
     current = -1
-    mask = len(stop) - 1
     for t in range(n):
         if breaks[t]:
             current += 1
         value = token_hashes[t]
-        slot = np.int64(value & np.uint64(mask))
-        while stop[slot] != 0 and stop[slot] != value:
-            slot = (slot + 1) & mask
-        if stop[slot] != value:
+        if not _is_stop(value, stop):
             content[kept] = value
             sentence[kept] = current
             kept += 1
@@ -421,7 +423,7 @@ def _sentence_keys(
             for i in range(start, end):
                 word = content[i]
                 for j in range(perms):
-                    # Multiply-shift permutations of the (already mixed) word hashes: one multiply per row.
+                    # Multiply-shift permutations of the (already mixed) word hashes: one multiply per word and row.
                     least[j] = min(least[j], word * salts[j])
             for band in range(bands):
                 key = band_salts[band]
