@@ -261,8 +261,12 @@ def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows
     """
     if len(content) == 0 or bands == 0:
         return np.zeros(0, dtype=np.uint64)
-    band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
-    return distinct(_window_keys(content, width, bands, rows, passage_salts(rows * bands, seed ^ 0x5EED), band_salts))
+    return distinct(_window_keys(content, width, bands, rows, *_window_salts(bands, rows, seed)))
+
+
+def _window_salts(bands: int, rows: int, seed: int) -> tuple[U64Array, U64Array]:
+    """Return the row salts and the band salts of the window signatures, derived from `seed` alone."""
+    return passage_salts(rows * bands, seed ^ 0x5EED), fmix64(np.arange(1, bands + 1, dtype=np.uint64))
 
 
 class Windower:
@@ -274,8 +278,7 @@ class Windower:
 
     def __init__(self, width: int, bands: int, rows: int, seed: int) -> None:
         self.width, self.bands, self.rows = width, bands, rows
-        self._salts = passage_salts(rows * bands, seed ^ 0x5EED)
-        self._band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
+        self._salts, self._band_salts = _window_salts(bands, rows, seed)
         self._stop = _stop_table()
 
     def keys(self, token_hashes: U64Array) -> U64Array:
