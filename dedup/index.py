@@ -1,6 +1,7 @@
-"""Indexes of earlier articles: passage fingerprints (hash -> articles) and document MinHash-LSH bands.
+"""Indexes of earlier articles: passage fingerprints (hash -> articles), document MinHash-LSH bands, window keys,
+and every article's run keys.
 
-Both keep articles by their sequence number in the stream. The fingerprint index stops growing a hash's posting
+All keep articles by their sequence number in the stream. The fingerprint index stops growing a hash's posting
 list at `max_df` articles and ignores that hash from then on, so boilerplate and stock phrases stop producing
 candidate pairs.
 """
@@ -11,12 +12,15 @@ import sys
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
-from dedup.records import I32Array, U64Array
+from dedup.records import I32Array, I64Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
-from dedup.signature import U32Array
+from dedup.signature import U32Array, run_set, share_run
+
+BoolArray = npt.NDArray[np.bool_]
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -370,3 +374,63 @@ def summed_counts(
             j += 1
         n += 1
     return out_docs[:n], out_counts[:n]
+
+
+class RunStore:
+    """Every article's run keys (`Signature.runs`), end to end in one array, so that the articles sharing a verbatim
+    `min_words` run with a new one are found in one compiled pass over them, however many there are.
+
+    A pair sharing a single fingerprint mostly shares a stock 5-gram; such pairs grow with the square of the stream
+    (2.5 per article at the end of a 100,000-article stream), and each is checked against this store.
+    """
+
+    def __init__(self, capacity: int = 1 << 16, articles: int = 1 << 10) -> None:
+        self._keys = np.empty(max(capacity, 1), dtype=np.uint32)
+        self._starts = np.zeros(max(articles, 1) + 1, dtype=np.int64)
+        self._articles = 0
+
+    def __len__(self) -> int:
+        return self._articles
+
+    def nbytes(self) -> int:
+        """Return the memory the stored keys take (the array is only resident as far as it is filled)."""
+        return int(self._starts[self._articles]) * 4 + self._starts.nbytes + sys.getsizeof(self)
+
+    def append(self, runs: U32Array) -> None:
+        """Store the run keys of the next article."""
+        end = int(self._starts[self._articles])
+        if end + len(runs) > len(self._keys):
+            grown = np.empty(max(2 * len(self._keys), end + len(runs)), dtype=np.uint32)
+            grown[:end] = self._keys[:end]
+            self._keys = grown
+        if self._articles + 2 > len(self._starts):
+            starts = np.zeros(2 * len(self._starts), dtype=np.int64)
+            starts[: self._articles + 1] = self._starts[: self._articles + 1]
+            self._starts = starts
+        self._keys[end : end + len(runs)] = runs
+        self._articles += 1
+        self._starts[self._articles] = end + len(runs)
+
+    def runs(self, seq: int) -> U32Array:
+        """Return the run keys of article `seq`."""
+        return self._keys[self._starts[seq] : self._starts[seq + 1]]
+
+    def confirmed(self, runs: U32Array, docs: I32Array, shared: I32Array) -> BoolArray:
+        """For each earlier article in `docs`: whether it shares two or more fingerprints (`shared`), or else a
+        verbatim run with the new article's `runs`."""
+        return _confirmed(runs, docs, shared, self._keys, self._starts)
+
+
+@njit(cache=True)
+def _confirmed(runs: U32Array, docs: I32Array, shared: I32Array, keys: U32Array, starts: I64Array) -> BoolArray:
+    confirmed = np.empty(len(docs), dtype=np.bool_)
+    table = np.zeros(0, dtype=np.uint32)
+    for i in range(len(docs)):
+        if shared[i] >= 2:
+            confirmed[i] = True
+            continue
+        if len(table) == 0:
+            table = run_set(runs)
+        doc = docs[i]
+        confirmed[i] = share_run(table, keys[starts[doc] : starts[doc + 1]])
+    return confirmed

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import numpy as np
+from numba import njit
 
 from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
-from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, summed_counts
+from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, RunStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
@@ -21,11 +22,8 @@ from dedup.signature import (
     MINHASH_SCHEME,
     Sentencer,
     Signer,
-    U32Array,
     Windower,
-    run_set,
     sentence_breaks,
-    share_run,
 )
 
 _CACHED_ARTICLES = 4096
@@ -34,6 +32,10 @@ _CACHED_ARTICLES = 4096
 _FINGERPRINTS_PER_BYTE = 0.05
 _WINDOW_KEYS_PER_BYTE = 0.05
 _SENTENCE_KEYS_PER_BYTE = 0.0065
+# One run key per word: about 720 per 4,500-character article. The run store's array is only resident as far as it
+# is filled, so a generous guess costs nothing; it stops at 1 GB, past which it grows as it fills.
+_RUN_KEYS_PER_BYTE = 0.17
+_MOST_PRESIZED_RUN_KEYS = 1 << 28
 # Presized tables stop here (512 MB each); past it they grow as they would without a size hint.
 _MOST_PRESIZED_SLOTS = 1 << 25
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
@@ -246,7 +248,7 @@ class Scanner:
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
-        self._runs: list[U32Array] = []
+        self._runs = RunStore(min(max(int(expected_bytes * _RUN_KEYS_PER_BYTE), 1 << 16), _MOST_PRESIZED_RUN_KEYS))
         # Tokens and profiles of recently used articles; older ones are recomputed from their text when a
         # candidate pair needs them, so memory per article is its text and its index entries.
         self._cache: OrderedDict[int, _Prepared] = OrderedDict()
@@ -295,22 +297,11 @@ class Scanner:
             if len(keys):
                 found, counts = self._sentences.add_counted(seq, keys)
                 window_docs, window_counts = summed_counts(window_docs, window_counts, found, counts)
-        run_table: U32Array | None = None
-
-        def shares_run(earlier: int) -> bool:
-            nonlocal run_table
-            if run_table is None:
-                run_table = run_set(signature.runs)
-            return bool(share_run(run_table, self._runs[earlier]))
-
-        candidates, reworded = choose_candidates(
-            docs,
-            shared,
-            window_docs,
-            window_counts,
-            self._windows.min_shared,
-            shares_run if self.config.verify_single else None,
-        )
+        if self.config.verify_single:
+            confirmed = self._runs.confirmed(signature.runs, docs, shared)
+        else:
+            confirmed = np.ones(len(docs), dtype=np.bool_)
+        candidates, reworded = choose_candidates(docs, confirmed, window_docs, window_counts, self._windows.min_shared)
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
@@ -318,8 +309,8 @@ class Scanner:
         self._runs.append(signature.runs)
         self._remember(seq, prepared)
         result = ArticleResult(article, seq)
-        for earlier in candidates:
-            result.passages += self._passages(earlier, seq, prepared, earlier in reworded)
+        for earlier, is_reworded in zip(candidates.tolist(), reworded.tolist(), strict=True):
+            result.passages += self._passages(earlier, seq, prepared, is_reworded)
         for earlier in near:
             jaccard = _jaccard(self._shingles(earlier), shingles)
             if jaccard >= self.config.doc_threshold:
@@ -398,7 +389,7 @@ class Scanner:
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
         return {
             "fingerprint_index": self._fingerprints.nbytes(),
-            "run_keys": sum(r.nbytes for r in self._runs),
+            "run_keys": self._runs.nbytes(),
             "document_index": self._documents.nbytes(),
             "window_index": self._windows.nbytes(),
             "sentence_index": self._sentences.nbytes(),
@@ -425,37 +416,39 @@ class Scanner:
         return passages + documents
 
 
+@njit(cache=True)
 def choose_candidates(
-    docs: I32Array,
-    shared: I32Array,
-    window_docs: I32Array,
-    window_counts: I32Array,
-    window_min_shared: int,
-    shares_run: Callable[[int], bool] | None,
-) -> tuple[list[int], set[int]]:
-    """Return the earlier articles to align with a new one (sorted), and those of them that are reworded.
+    docs: I32Array, confirmed: BoolArray, window_docs: I32Array, window_counts: I32Array, window_min_shared: int
+) -> tuple[I32Array, BoolArray]:
+    """Return the earlier articles to align with a new one (sorted), and for each whether it is reworded.
 
-    `docs`/`shared`: the articles sharing fingerprints and how many; `window_docs`/`window_counts`: the same for
-    window keys (and sentence keys, counted together); `shares_run(earlier)`: whether the two share a verbatim
-    `min_words` run (None: do not ask).
-    Two shared fingerprints always make a candidate. One shared fingerprint is also what a single stock phrase
-    gives, so it needs a shared run too, or else a window key (then the pair is reworded). `window_min_shared`
-    window keys make a reworded candidate on their own.
+    `docs`: the articles sharing fingerprints, and `confirmed` for each whether that is enough (two or more shared,
+    or one and a verbatim `min_words` run: `RunStore.confirmed`); `window_docs`/`window_counts`: the articles sharing
+    window keys (and sentence keys, counted together), and how many.
+    A confirmed article is a candidate. One shared fingerprint alone is also what a single stock phrase gives, so an
+    unconfirmed article is a candidate only if it also shares a window key (then the pair is reworded).
+    `window_min_shared` window keys make a reworded candidate on their own.
     """
-    candidates = []
-    unverified = []
-    for earlier, count in zip(docs.tolist(), shared.tolist(), strict=True):
-        if count < 2 and shares_run is not None and not shares_run(earlier):
-            unverified.append(earlier)
-            continue
-        candidates.append(earlier)
-    reworded = set(window_docs[window_counts >= window_min_shared].tolist())
-    if unverified and len(window_docs):
-        reworded.update(set(window_docs.tolist()).intersection(unverified))
-    reworded.difference_update(candidates)
-    if reworded:
-        candidates = sorted(reworded.union(candidates))
-    return candidates, reworded
+    candidates = np.empty(len(docs) + len(window_docs), dtype=np.int32)
+    reworded = np.empty(len(candidates), dtype=np.bool_)
+    n = i = j = 0
+    while i < len(docs) or j < len(window_docs):
+        if j == len(window_docs) or (i < len(docs) and docs[i] < window_docs[j]):
+            if confirmed[i]:
+                candidates[n], reworded[n] = docs[i], False
+                n += 1
+            i += 1
+        elif i == len(docs) or window_docs[j] < docs[i]:
+            if window_counts[j] >= window_min_shared:
+                candidates[n], reworded[n] = window_docs[j], True
+                n += 1
+            j += 1
+        else:
+            candidates[n], reworded[n] = docs[i], not confirmed[i]
+            n += 1
+            i += 1
+            j += 1
+    return candidates[:n], reworded[:n]
 
 
 def _slots_for(keys: float, least: int) -> int:

@@ -6,7 +6,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.index import DocumentIndex, FingerprintIndex, WindowIndex, band_params, summed_counts
+from dedup.index import DocumentIndex, FingerprintIndex, RunStore, WindowIndex, band_params, summed_counts
 from dedup.signature import document_minhash
 
 
@@ -130,3 +130,27 @@ def test_summed_counts_add_the_counts_of_each_article(a: dict[int, int], b: dict
     docs, counts = summed_counts(*arrays(a), *arrays(b))
     expected = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
     assert docs.tolist() == sorted(expected) and counts.tolist() == [expected[k] for k in sorted(expected)]
+
+
+@given(
+    # Keys from 1: `run_set` stores key 0 as 1 (0 marks its empty slots), a conflation of 1 in 2**32 hashes.
+    st.lists(st.lists(st.integers(1, 60), max_size=30), min_size=1, max_size=30),
+    st.lists(st.integers(1, 60), max_size=30),
+    st.data(),
+)
+def test_run_store_confirms_two_fingerprints_or_a_shared_run(
+    articles: list[list[int]], runs: list[int], data: st.DataObject
+) -> None:
+    # A tiny store, so that appending grows both of its arrays many times.
+    store = RunStore(capacity=1, articles=1)
+    for keys in articles:
+        store.append(np.array(keys, dtype=np.uint32))
+    assert len(store) == len(articles)
+    assert all(store.runs(seq).tolist() == keys for seq, keys in enumerate(articles))
+    docs = sorted(data.draw(st.sets(st.integers(0, len(articles) - 1))))
+    shared = [data.draw(st.integers(1, 3)) for _ in docs]
+    confirmed = store.confirmed(
+        np.array(runs, dtype=np.uint32), np.array(docs, dtype=np.int32), np.array(shared, dtype=np.int32)
+    )
+    expected = [count >= 2 or bool(set(runs) & set(articles[doc])) for doc, count in zip(docs, shared, strict=True)]
+    assert confirmed.tolist() == expected

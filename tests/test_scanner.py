@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
+from dedup.index import BoolArray
 from dedup.records import I32Array
 from dedup.scanner import choose_candidates
 
@@ -94,19 +95,30 @@ def _ids(*values: int) -> I32Array:
     return np.array(values, dtype=np.int32)
 
 
+def _flags(*values: bool) -> BoolArray:
+    return np.array(values, dtype=np.bool_)
+
+
+def _chosen(
+    docs: I32Array, confirmed: BoolArray, window_docs: I32Array, window_counts: I32Array, min_shared: int
+) -> tuple[list[int], set[int]]:
+    candidates, reworded = choose_candidates(docs, confirmed, window_docs, window_counts, min_shared)
+    assert len(candidates) == len(reworded)
+    return candidates.tolist(), set(candidates[reworded].tolist())
+
+
 def test_candidates_two_fingerprints_or_one_with_a_run_or_one_with_a_window_key() -> None:
     # Articles 1..5 share fingerprints (1 shares two; 2, 3 and 4 one each; 5 one); 3 shares a run with the new one,
     # 4 a window key, 5 nothing more. Article 7 shares two window keys and 8 one window key only.
-    docs, shared = _ids(1, 2, 3, 4, 5), _ids(2, 1, 1, 1, 1)
+    docs, confirmed = _ids(1, 2, 3, 4, 5), _flags(True, False, True, False, False)
     window_docs, window_counts = _ids(4, 7, 8), _ids(1, 2, 1)
-    candidates, reworded = choose_candidates(docs, shared, window_docs, window_counts, 2, lambda e: e == 3)
+    candidates, reworded = _chosen(docs, confirmed, window_docs, window_counts, 2)
     assert candidates == [1, 3, 4, 7]
     assert reworded == {4, 7}
 
 
 def test_without_verification_every_fingerprint_pair_is_a_candidate() -> None:
-    docs, shared = _ids(2, 5), _ids(1, 1)
-    candidates, reworded = choose_candidates(docs, shared, _ids(5, 9), _ids(1, 3), 2, None)
+    candidates, reworded = _chosen(_ids(2, 5), _flags(True, True), _ids(5, 9), _ids(1, 3), 2)
     assert candidates == [2, 5, 9] and reworded == {9}
 
 
@@ -119,12 +131,10 @@ def test_candidates_follow_their_definition(
     fingerprints: dict[int, tuple[int, bool]], windows: dict[int, int], min_shared: int
 ) -> None:
     docs = np.array(sorted(fingerprints), dtype=np.int32)
-    shared = np.array([fingerprints[d][0] for d in sorted(fingerprints)], dtype=np.int32)
+    confirmed = np.array([fingerprints[d][0] >= 2 or fingerprints[d][1] for d in sorted(fingerprints)], dtype=np.bool_)
     window_docs = np.array(sorted(windows), dtype=np.int32)
     window_counts = np.array([windows[d] for d in sorted(windows)], dtype=np.int32)
-    candidates, reworded = choose_candidates(
-        docs, shared, window_docs, window_counts, min_shared, lambda e: fingerprints[e][1]
-    )
+    candidates, reworded = _chosen(docs, confirmed, window_docs, window_counts, min_shared)
     verified = {d for d, (count, run) in fingerprints.items() if count >= 2 or run}
     expected_reworded = {d for d, count in windows.items() if count >= min_shared}
     expected_reworded |= (fingerprints.keys() - verified) & windows.keys()
@@ -133,7 +143,7 @@ def test_candidates_follow_their_definition(
 
 
 def test_a_window_candidate_that_shares_a_run_is_not_reworded() -> None:
-    candidates, reworded = choose_candidates(_ids(4), _ids(1), _ids(4), _ids(5), 2, lambda e: True)
+    candidates, reworded = _chosen(_ids(4), _flags(True), _ids(4), _ids(5), 2)
     assert candidates == [4] and reworded == set()
 
 
