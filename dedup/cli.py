@@ -154,6 +154,13 @@ def cli() -> None:
     help="MinHash bands over content-word windows (candidates for reworded passages; 0 turns them off).",
 )
 @click.option(
+    "--window-max-df",
+    type=int,
+    default=DEFAULTS.window_max_df,
+    show_default=True,
+    help="A window or sentence key held by this many articles stops producing candidates (a topic's common words).",
+)
+@click.option(
     "--sentence-bands",
     type=int,
     default=DEFAULTS.sentence_bands,

@@ -72,6 +72,8 @@ class ScanConfig:
         window_min_shared: the least window and sentence keys, together, two articles share to become a candidate
             (one is chance).
         window_rows: MinHash rows per band: more rows keep articles that merely share a topic apart.
+        window_max_df: a window or sentence key held by this many articles no longer makes candidates: it is the
+            common words of a topic, not a passage.
         sentence_bands: MinHash bands over each sentence's content-word set; a third candidate source for reuse
             reworded sentence by sentence (paraphrase, round-trip translation). 0 turns it off.
         sentence_rows: MinHash rows per sentence band.
@@ -107,6 +109,7 @@ class ScanConfig:
     window_bands: int = 1
     window_min_shared: int = 2
     window_rows: int = 4
+    window_max_df: int = 64
     sentence_bands: int = 0
     sentence_rows: int = 4
     sentence_words: int = 5
@@ -127,6 +130,7 @@ class ScanConfig:
             (0.0 < self.min_similarity <= 1.0, "min_similarity must be in (0, 1]"),
             (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
             (self.max_df >= 2, "max_df must be at least 2"),
+            (self.window_max_df >= 2, "window_max_df must be at least 2"),
             (self.boilerplate_articles >= 2, "boilerplate_articles must be at least 2"),
             (self.merge_gap >= 0, "merge_gap must not be negative"),
             (self.stitch_gap >= 0, "stitch_gap must not be negative"),
@@ -222,7 +226,7 @@ class Scanner:
             self.config.max_df, _slots_for(expected_bytes * _FINGERPRINTS_PER_BYTE, 1 << 16), fanout=64
         )
         self._windows = WindowIndex(
-            self.config.max_df,
+            self.config.window_max_df,
             self.config.window_min_shared,
             _slots_for(expected_bytes * _WINDOW_KEYS_PER_BYTE * self.config.window_bands, 1 << 12),
         )
@@ -241,7 +245,7 @@ class Scanner:
             self.config.sentence_bands, self.config.sentence_rows, self.config.sentence_words, self.config.seed
         )
         self._sentences = WindowIndex(
-            self.config.max_df,
+            self.config.window_max_df,
             self.config.window_min_shared,
             _slots_for(expected_bytes * _SENTENCE_KEYS_PER_BYTE * self.config.sentence_bands, 1 << 12),
         )

@@ -66,6 +66,7 @@ def test_short_and_empty_texts_are_scanned_without_matches() -> None:
         ({"doc_threshold": 1.5}, "doc_threshold must be in (0, 1]"),
         ({"seed": -1}, "seed must be in [0, 2**32)"),
         ({"stitch_gap": -1}, "stitch_gap must not be negative"),
+        ({"window_max_df": 1}, "window_max_df must be at least 2"),
     ],
 )
 def test_invalid_config_is_refused_with_the_rule(overrides: dict[str, float], message: str) -> None:
@@ -180,6 +181,30 @@ def test_a_window_only_pair_is_refined_only_when_it_shares_trigrams(monkeypatch:
         scanner.add(article("b", other))
         assert aligned == [True]  # aligned once, as a pair found by its window keys alone
         assert bool(refined) == expect_refine
+
+
+@pytest.mark.parametrize("window_max_df", [64, 2])
+def test_a_window_key_held_by_window_max_df_articles_stops_making_candidates(
+    monkeypatch: pytest.MonkeyPatch, window_max_df: int
+) -> None:
+    aligned: list[tuple[int, int]] = []
+    real_passages = Scanner._passages
+
+    def recording_passages(self, earlier, seq, prepared, reworded):  # type: ignore[no-untyped-def]
+        aligned.append((earlier, seq))
+        return real_passages(self, earlier, seq, prepared, reworded)
+
+    monkeypatch.setattr(Scanner, "_passages", recording_passages)
+    words = STORY.replace(".", "").replace(",", "").split()
+    # Three orders of the same words: the same window word sets (so the same window keys), no 5-gram in common.
+    reversed_story = " ".join(reversed(words))
+    pairs = [[words[i + 1], words[i]] for i in range(0, len(words) - 1, 2)]
+    swapped = " ".join([w for pair in pairs for w in pair] + words[len(words) - len(words) % 2 :])
+    scanner = Scanner(ScanConfig(window_max_df=window_max_df))
+    for seq, text in enumerate((STORY, reversed_story, swapped)):
+        scanner.add(article(str(seq), text))
+    # The third article finds the first two through keys that both of them hold: saturated at window_max_df 2.
+    assert aligned == ([(0, 1), (0, 2), (1, 2)] if window_max_df == 64 else [(0, 1)])
 
 
 def test_sentence_keys_find_a_copy_reworded_in_every_sentence() -> None:
