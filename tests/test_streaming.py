@@ -151,12 +151,16 @@ def test_head_on_the_cluster_output_gets_complete_lines_and_dedup_exits_141(tmp_
 
 
 def test_sigint_while_the_command_starts_exits_130_without_a_traceback() -> None:
-    with subprocess.Popen(
-        [*SCAN, "-o", os.devnull], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as process:
-        time.sleep(0.15)  # the interpreter is up; the package is still loading or waiting for input
+    # `-v`: the interpreter reports each module it loads on stderr, so the signal can be sent just as `dedup.cli`
+    # starts loading (a fixed delay could land before the interpreter is up on a busy machine).
+    command = [sys.executable, "-v", *SCAN[1:], "-o", os.devnull]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if line.startswith(b"# code object from") and b"dedup" in line and b"cli" in line:
+                break
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert b"Traceback" not in err and b"SIGINT" in err
+    assert b"Traceback" not in err and b"interrupted by SIGINT before the scan started" in err
     assert out == b""
