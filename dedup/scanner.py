@@ -32,8 +32,8 @@ _CACHED_ARTICLES = 4096
 _FINGERPRINTS_PER_BYTE = 0.05
 _WINDOW_KEYS_PER_BYTE = 0.05
 _SENTENCE_KEYS_PER_BYTE = 0.0065
-# One run key per word: about 720 per 4,500-character article. The run store's first block is only resident as far
-# as it is filled, so a generous guess costs nothing; it stops at 1 GB, past which the store adds blocks.
+# One run key per word: about 720 per 4,500-character article. The run store's array is only resident as far as it
+# is filled, so a generous guess costs nothing; it stops at 1 GB, past which it grows as it fills.
 _RUN_KEYS_PER_BYTE = 0.17
 _MOST_PRESIZED_RUN_KEYS = 1 << 28
 # Presized tables stop here (512 MB each); past it they grow as they would without a size hint.
