@@ -116,11 +116,7 @@ def input_bytes(paths: Iterable[str]) -> int:
     for path in paths:
         if path == "-":
             continue
-        if os.path.isdir(path):
-            names = [Path(root) / name for root, _, files in os.walk(path) for name in files]
-        else:
-            names = [Path(path)]
-        for name in names:
+        for name in _folder_files(Path(path)) if os.path.isdir(path) else [Path(path)]:
             if name.name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES) and not name.name.endswith(".gz"):
                 try:
                     total += name.stat().st_size
@@ -129,15 +125,20 @@ def input_bytes(paths: Iterable[str]) -> int:
     return total
 
 
-def _read_folder(folder: Path, ctx: _Context) -> Iterator[Record]:
+def _folder_files(folder: Path) -> Iterator[Path]:
+    """Yield every file under `folder`, in the order a scan reads them (sorted names, folder by folder)."""
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
-            path = Path(root) / name
-            if name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES):
-                yield from _read_file(path, ctx)
-            else:
-                yield Notice(str(path), None, "skipped: not a .txt, .jsonl, .ndjson or gzipped JSON lines file")
+            yield Path(root) / name
+
+
+def _read_folder(folder: Path, ctx: _Context) -> Iterator[Record]:
+    for path in _folder_files(folder):
+        if path.name.endswith(JSONL_SUFFIXES + TEXT_SUFFIXES):
+            yield from _read_file(path, ctx)
+        else:
+            yield Notice(str(path), None, "skipped: not a .txt, .jsonl, .ndjson or gzipped JSON lines file")
 
 
 def _read_file(path: Path, ctx: _Context) -> Iterator[Record]:
