@@ -264,9 +264,16 @@ def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows
     return distinct(_window_keys(content, width, bands, rows, *_window_salts(bands, rows, seed)))
 
 
+def _band_salts(bands: int, rows: int, seed: int, row_tag: int, band_tag: int) -> tuple[U64Array, U64Array]:
+    """Return the row salts and the band salts of band keys, derived from `seed` and the tags of one kind of key
+    (so that window and sentence keys never share salts)."""
+    band_numbers = np.arange(1, bands + 1, dtype=np.uint64) ^ np.uint64(band_tag)
+    return passage_salts(rows * bands, seed ^ row_tag), fmix64(band_numbers)
+
+
 def _window_salts(bands: int, rows: int, seed: int) -> tuple[U64Array, U64Array]:
-    """Return the row salts and the band salts of the window signatures, derived from `seed` alone."""
-    return passage_salts(rows * bands, seed ^ 0x5EED), fmix64(np.arange(1, bands + 1, dtype=np.uint64))
+    """Return the row salts and the band salts of the window signatures."""
+    return _band_salts(bands, rows, seed, 0x5EED, 0)
 
 
 class Windower:
@@ -377,8 +384,7 @@ class Sentencer:
 
     def __init__(self, bands: int, rows: int, min_words: int, seed: int) -> None:
         self.bands, self.rows, self.min_words = bands, rows, min_words
-        self._salts = passage_salts(rows * bands, seed ^ 0x5E27)
-        self._band_salts = fmix64(np.arange(1, bands + 1, dtype=np.uint64) ^ np.uint64(0x5E27))
+        self._salts, self._band_salts = _band_salts(bands, rows, seed, 0x5E27, 0x5E27)
         self._stop = _stop_table()
 
     def keys(self, token_hashes: U64Array, breaks: npt.NDArray[np.bool_]) -> U64Array:
