@@ -57,7 +57,12 @@ def distinct(values: U64Array) -> U64Array:
     has_zero = False
     out = np.empty(len(values), dtype=np.uint64)
     n = 0
-    for value in values:
+    previous = np.uint64(0)
+    for i, value in enumerate(values):
+        # Window keys and fingerprints often repeat their neighbour: those need no lookup.
+        if i > 0 and value == previous:
+            continue
+        previous = value
         if value == 0:
             if not has_zero:
                 has_zero = True

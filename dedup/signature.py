@@ -217,40 +217,40 @@ def stop_word_hashes() -> U64Array:
 
 def content_words(token_hashes: U64Array) -> U64Array:
     """Return the token hashes that are not function words, in text order."""
-    return _content_words(token_hashes, _stop_table())
+    return _content_words(token_hashes, *_stop_table())
 
 
 @lru_cache(maxsize=1)
-def _stop_table() -> U64Array:
-    """Return the function-word hashes in an open-addressing table of 256 slots (0 marks an empty slot)."""
-    table = np.zeros(256, dtype=np.uint64)
-    for value in stop_word_hashes().tolist():
-        slot = value & 255
-        while table[slot] != 0:
-            slot = (slot + 1) & 255
-        table[slot] = value
-    return table
+def _stop_table() -> tuple[U64Array, int]:
+    """Return the function-word hashes in a table where each sits in the slot its own bits name (0 marks an empty
+    slot), and the shift that picks those bits: a lookup is one load and one comparison, with no branch to
+    mispredict (`_is_stop`)."""
+    hashes = stop_word_hashes()
+    for bits in range(11, 17):
+        mask = np.uint64((1 << bits) - 1)
+        for shift in range(64 - bits + 1):
+            slots = (hashes >> np.uint64(shift)) & mask
+            if len(np.unique(slots)) == len(hashes):
+                table = np.zeros(1 << bits, dtype=np.uint64)
+                table[slots] = hashes
+                return table, shift
+    raise AssertionError("no collision-free slots for the function words")
 
 
 @njit(cache=True)
-def _content_words(token_hashes: U64Array, stop: U64Array) -> U64Array:
+def _content_words(token_hashes: U64Array, stop: U64Array, shift: int) -> U64Array:
     keep = np.empty(len(token_hashes), dtype=np.uint64)
     n = 0
     for value in token_hashes:
-        if not _is_stop(value, stop):
-            keep[n] = value
-            n += 1
+        keep[n] = value
+        n += not _is_stop(value, stop, shift)
     return keep[:n]
 
 
 @njit(cache=True, inline="always")
-def _is_stop(value: np.uint64, stop: U64Array) -> bool:
+def _is_stop(value: np.uint64, stop: U64Array, shift: int) -> bool:
     """Tell whether a token hash is in the function-word table (`_stop_table`)."""
-    mask = len(stop) - 1
-    slot = np.int64(value & np.uint64(mask))
-    while stop[slot] != 0 and stop[slot] != value:
-        slot = (slot + 1) & mask
-    return bool(stop[slot] == value)
+    return bool(stop[np.int64((value >> np.uint64(shift)) & np.uint64(len(stop) - 1))] == value)
 
 
 def window_signatures(content: U64Array, width: int, bands: int, seed: int, rows: int = 2) -> U64Array:
@@ -281,17 +281,24 @@ class Windower:
     (function words dropped, band keys of every window, distinct keys): the same keys as `content_words` followed
     by `window_signatures`."""
 
-    __slots__ = ("_band_salts", "_salts", "_stop", "bands", "rows", "width")
+    __slots__ = ("_band_salts", "_salts", "_stop", "_stop_shift", "bands", "rows", "width")
 
     def __init__(self, width: int, bands: int, rows: int, seed: int) -> None:
         self.width, self.bands, self.rows = width, bands, rows
         self._salts, self._band_salts = _window_salts(bands, rows, seed)
-        self._stop = _stop_table()
+        self._stop, self._stop_shift = _stop_table()
 
     def keys(self, token_hashes: U64Array) -> U64Array:
         """Return the distinct band keys of an article's token hashes (first occurrence first)."""
         return _article_window_keys(
-            token_hashes, self._stop, self.width, self.bands, self.rows, self._salts, self._band_salts
+            token_hashes,
+            self._stop,
+            self._stop_shift,
+            self.width,
+            self.bands,
+            self.rows,
+            self._salts,
+            self._band_salts,
         )
 
 
@@ -299,13 +306,14 @@ class Windower:
 def _article_window_keys(
     token_hashes: U64Array,
     stop: U64Array,
+    stop_shift: int,
     width: int,
     bands: int,
     rows: int,
     salts: U64Array,
     band_salts: U64Array,
 ) -> U64Array:
-    content = _content_words(token_hashes, stop)
+    content = _content_words(token_hashes, stop, stop_shift)
     if len(content) == 0 or bands == 0:
         return np.zeros(0, dtype=np.uint64)
     return distinct(_window_keys(content, width, bands, rows, salts, band_salts))
@@ -380,17 +388,25 @@ class Sentencer:
     """Compute the sentence signature keys of an article for one fixed set of parameters: for every sentence with at
     least `min_words` distinct content words, one key per band (the combined minima of `rows` permutations)."""
 
-    __slots__ = ("_band_salts", "_salts", "_stop", "bands", "min_words", "rows")
+    __slots__ = ("_band_salts", "_salts", "_stop", "_stop_shift", "bands", "min_words", "rows")
 
     def __init__(self, bands: int, rows: int, min_words: int, seed: int) -> None:
         self.bands, self.rows, self.min_words = bands, rows, min_words
         self._salts, self._band_salts = _band_salts(bands, rows, seed, 0x5E27, 0x5E27)
-        self._stop = _stop_table()
+        self._stop, self._stop_shift = _stop_table()
 
     def keys(self, token_hashes: U64Array, breaks: npt.NDArray[np.bool_]) -> U64Array:
         """Return the distinct sentence keys of an article's token hashes, sentences starting where `breaks` says."""
         return _sentence_keys(
-            token_hashes, breaks, self._stop, self.min_words, self.bands, self.rows, self._salts, self._band_salts
+            token_hashes,
+            breaks,
+            self._stop,
+            self._stop_shift,
+            self.min_words,
+            self.bands,
+            self.rows,
+            self._salts,
+            self._band_salts,
         )
 
 
@@ -399,6 +415,7 @@ def _sentence_keys(
     token_hashes: U64Array,
     breaks: npt.NDArray[np.bool_],
     stop: U64Array,
+    stop_shift: int,
     min_words: int,
     bands: int,
     rows: int,
@@ -414,7 +431,7 @@ def _sentence_keys(
         if breaks[t]:
             current += 1
         value = token_hashes[t]
-        if not _is_stop(value, stop):
+        if not _is_stop(value, stop, stop_shift):
             content[kept] = value
             sentence[kept] = current
             kept += 1
@@ -444,7 +461,8 @@ def _sentence_keys(
     return distinct(keys[:count])
 
 
-# Up to this width the least of each window is found directly (the compiler vectorizes the loop across windows);
+# Up to this width the least of each window is found directly, one pass over the windows per position in them (the
+# compiler vectorizes each pass);
 # wider windows take van Herk / Gil-Werman's three passes, whose cost does not grow with the width.
 _DIRECT_MIN_WIDTH = 16
 
@@ -453,11 +471,11 @@ _DIRECT_MIN_WIDTH = 16
 def _sliding_min(values: U64Array, width: int, out: U64Array) -> None:
     """Write the least of every `width` consecutive values into `out`."""
     if width <= _DIRECT_MIN_WIDTH:
-        for i in range(len(out)):
-            least = values[i]
-            for j in range(1, width):
-                least = min(least, values[i + j])
-            out[i] = least
+        windows = len(out)
+        out[:] = values[:windows]
+        for j in range(1, width):
+            for i in range(windows):
+                out[i] = min(out[i], values[i + j])
         return
     n = len(values)
     ahead = np.empty(n, dtype=np.uint64)  # least from the start of each block to here
