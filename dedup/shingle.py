@@ -219,17 +219,14 @@ def _kgrams(token_hashes: U64Array, k: int) -> U64Array:
     if m <= 0:
         return np.zeros(0, dtype=np.uint64)
     out = np.empty(m, dtype=np.uint64)
-    # Horner's rule over the first window, then rolled: drop the oldest term, shift, add the newest (mod 2**64).
-    combined = np.uint64(0)
-    top = np.uint64(1)
-    for j in range(k):
-        combined = combined * KGRAM_BASE + token_hashes[j]
-        if j > 0:
-            top *= KGRAM_BASE
-    out[0] = _fmix64(combined)
-    for i in range(1, m):
-        combined = (combined - token_hashes[i - 1] * top) * KGRAM_BASE + token_hashes[i + k - 1]
-        out[i] = _fmix64(combined)
+    # Horner's rule over every k-gram at once (mod 2**64), one pass per term: the passes have no dependency from one
+    # k-gram to the next, so the compiler vectorizes them, where a rolling hash would wait on each multiply in turn.
+    out[:] = token_hashes[:m]
+    for j in range(1, k):
+        for i in range(m):
+            out[i] = out[i] * KGRAM_BASE + token_hashes[i + j]
+    for i in range(m):
+        out[i] = _fmix64(out[i])
     return out
 
 

@@ -56,10 +56,9 @@ def _oph(shingles: U64Array, num_perm: int, salt: np.uint64, chain: np.uint64) -
     for i in range(len(shingles)):
         x = _fmix64(shingles[i] ^ salt)
         b = _bin(x, bins)
-        value = np.uint32(x & _LOW32)
-        if not filled[b] or value < result[b]:
-            result[b] = value
-            filled[b] = True
+        # No branch: which bin a shingle falls in, and whether it lowers it, cannot be predicted.
+        result[b] = min(result[b], np.uint32(x & _LOW32))
+        filled[b] = True
     if len(shingles) == 0:
         return result
     for target in np.flatnonzero(~filled):
@@ -89,9 +88,8 @@ def _winnow(shingles: U64Array, window: int, salts: U64Array) -> U64Array:
             permuted[i] = _fmix64(shingles[i] ^ salt)
         _sliding_min(permuted, span, minima)
         for i in range(width):
-            if i == 0 or minima[i] != minima[i - 1]:
-                out[count] = minima[i]
-                count += 1
+            out[count] = minima[i]
+            count += i == 0 or minima[i] != minima[i - 1]
     return out[:count]
 
 
