@@ -220,16 +220,16 @@ def content_words(token_hashes: U64Array) -> U64Array:
 
 @lru_cache(maxsize=1)
 def _stop_table() -> tuple[U64Array, int]:
-    """Return the function-word hashes in a table where each sits in the slot its own bits name (0 marks an empty
-    slot), and the shift that picks those bits: a lookup is one load and one comparison, with no branch to
-    mispredict (`_is_stop`)."""
+    """Return the function-word hashes in a table where each sits in the slot its own bits name, and the shift that
+    picks those bits: a lookup is one load and one comparison, with no branch to mispredict (`_is_stop`). An empty
+    slot holds a value whose bits name another slot, so no hash matches it."""
     hashes = stop_word_hashes()
     for bits in range(11, 17):
         mask = np.uint64((1 << bits) - 1)
         for shift in range(64 - bits + 1):
             slots = (hashes >> np.uint64(shift)) & mask
             if len(np.unique(slots)) == len(hashes):
-                table = np.zeros(1 << bits, dtype=np.uint64)
+                table = (np.arange(1 << bits, dtype=np.uint64) ^ np.uint64(1)) << np.uint64(shift)
                 table[slots] = hashes
                 return table, shift
     raise AssertionError("no collision-free slots for the function words")

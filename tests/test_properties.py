@@ -22,6 +22,7 @@ from dedup.signature import (
     run_set,
     sentence_breaks,
     share_run,
+    stop_word_hashes,
 )
 from tests import reference
 
@@ -259,6 +260,17 @@ def test_sentence_keys_equal_the_reference(pieces: list[str], min_words: int, ba
     )
     keys = sentencer.keys(tokens.hashes, breaks).tolist()
     assert len(keys) == len(set(keys)) and set(keys) == expected
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 12))
+def test_kgram_hashes_equal_the_reference(values: list[int], k: int) -> None:
+    assert kgram_hashes(np.array(values, dtype=np.uint64), k).tolist() == reference.kgram_hashes(values, k)
+
+
+@given(st.lists(st.one_of(st.integers(0, 2**64 - 1), st.sampled_from(stop_word_hashes().tolist())), max_size=80))
+def test_content_words_drop_exactly_the_function_words(values: list[int]) -> None:
+    stop = set(stop_word_hashes().tolist())
+    assert content_words(np.array(values, dtype=np.uint64)).tolist() == [v for v in values if v not in stop]
 
 
 @given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=80), st.integers(1, 40))
