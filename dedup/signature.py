@@ -460,8 +460,8 @@ def _sentence_keys(
 
 
 # Up to this width the least of each window is found directly, one pass over the windows per position in them (the
-# compiler vectorizes each pass);
-# wider windows take van Herk / Gil-Werman's three passes, whose cost does not grow with the width.
+# compiler vectorizes each pass); wider windows take van Herk / Gil-Werman's three passes, whose cost does not grow
+# with the width.
 _DIRECT_MIN_WIDTH = 16
 
 
