@@ -36,7 +36,7 @@ _SENTENCE_KEYS_PER_BYTE = 0.0065
 # is filled, so a generous guess costs nothing; it stops at 1 GB, past which it grows as it fills.
 _RUN_KEYS_PER_BYTE = 0.17
 _MOST_PRESIZED_RUN_KEYS = 1 << 28
-# Presized tables stop here (512 MB each); past it they grow as they would without a size hint.
+# Presized tables stop here (2**25 slots, 256 MB each); past it they grow as they would without a size hint.
 _MOST_PRESIZED_SLOTS = 1 << 25
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
 # A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.

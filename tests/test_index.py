@@ -154,3 +154,18 @@ def test_run_store_confirms_two_fingerprints_or_a_shared_run(
     )
     expected = [count >= 2 or bool(set(runs) & set(articles[doc])) for doc, count in zip(docs, shared, strict=True)]
     assert confirmed.tolist() == expected
+
+
+def test_keys_with_the_same_tag_are_one_key_and_other_keys_stay_apart() -> None:
+    # The table keeps 32 bits of each key: the high half of key * an odd constant. Adding that constant's inverse
+    # (mod 2**64) to a key adds 1 to the product, which leaves the high half alone.
+    mix = 0x9E3779B97F4A7C15
+    key = 12345
+    twin = (key + pow(mix, -1, 2**64)) % 2**64
+    assert (key * mix) % 2**64 >> 32 == (twin * mix) % 2**64 >> 32
+    index = FingerprintIndex(max_df=10)
+    index.insert(0, fingerprints(key))
+    index.insert(1, fingerprints(key + 1))
+    assert index.candidates(fingerprints(twin)).tolist() == [0]
+    assert index.candidates(fingerprints(key + 1)).tolist() == [1]
+    assert len(index) == 2
