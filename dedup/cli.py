@@ -180,8 +180,8 @@ def cli() -> None:
     "--verify-single/--align-single",
     default=DEFAULTS.verify_single,
     show_default=True,
-    help="Align a pair sharing one fingerprint only if it shares a min_words run or a window key "
-    "(--align-single: always).",
+    help="Align a pair sharing one fingerprint only if it shares a min_words run, a window key, or 8 word "
+    "trigrams close together (--align-single: always).",
 )
 @click.option(
     "--stitch-gap",

@@ -1,5 +1,5 @@
 """Indexes of earlier articles: passage fingerprints (hash -> articles), document MinHash-LSH bands, window keys,
-and every article's run keys.
+and every article's trigram keys.
 
 All keep articles by their sequence number in the stream. The fingerprint index stops growing a hash's posting
 list at `max_df` articles and ignores that hash from then on, so boilerplate and stock phrases stop producing
@@ -18,7 +18,7 @@ from numba import njit
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import I32Array, I64Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
-from dedup.signature import U32Array, run_set, share_run
+from dedup.signature import U32Array, key_set, shared_density
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -399,9 +399,10 @@ def summed_counts(
     return out_docs[:n], out_counts[:n]
 
 
-class RunStore:
-    """Every article's run keys (`Signature.runs`), end to end in one array, so that the articles sharing a verbatim
-    `min_words` run with a new one are found in one compiled pass over them, however many there are.
+class GramStore:
+    """Every article's trigram keys (`Signature.trigrams`), end to end in one array, so that the articles sharing a
+    passage with a new one, verbatim or reworded, are told from those sharing one stock phrase in one compiled pass,
+    however many there are.
 
     A pair sharing a single fingerprint mostly shares a stock 5-gram; such pairs grow with the square of the stream
     (2.5 per article at the end of a 100,000-article stream), and each is checked against this store. Sized from
@@ -422,41 +423,57 @@ class RunStore:
         """Return the memory the stored keys take (the array is only resident as far as it is filled)."""
         return int(self._starts[self._articles]) * 4 + self._starts.nbytes + sys.getsizeof(self)
 
-    def append(self, runs: U32Array) -> None:
-        """Store the run keys of the next article."""
+    def append(self, trigrams: U32Array) -> None:
+        """Store the trigram keys of the next article."""
         end = int(self._starts[self._articles])
-        if end + len(runs) > len(self._keys):
-            grown = np.empty(max(2 * len(self._keys), end + len(runs)), dtype=np.uint32)
+        if end + len(trigrams) > len(self._keys):
+            grown = np.empty(max(2 * len(self._keys), end + len(trigrams)), dtype=np.uint32)
             grown[:end] = self._keys[:end]
             self._keys = grown
         if self._articles + 2 > len(self._starts):
             starts = np.zeros(2 * len(self._starts), dtype=np.int64)
             starts[: self._articles + 1] = self._starts[: self._articles + 1]
             self._starts = starts
-        self._keys[end : end + len(runs)] = runs
+        self._keys[end : end + len(trigrams)] = trigrams
         self._articles += 1
-        self._starts[self._articles] = end + len(runs)
+        self._starts[self._articles] = end + len(trigrams)
 
-    def runs(self, seq: int) -> U32Array:
-        """Return the run keys of article `seq`."""
+    def trigrams(self, seq: int) -> U32Array:
+        """Return the trigram keys of article `seq`."""
         return self._keys[self._starts[seq] : self._starts[seq + 1]]
 
-    def confirmed(self, runs: U32Array, docs: I32Array, shared: I32Array) -> BoolArray:
-        """For each earlier article in `docs`: whether it shares two or more fingerprints (`shared`), or else a
-        verbatim run with the new article's `runs`."""
-        return _confirmed(runs, docs, shared, self._keys, self._starts)
+    def confirmed(
+        self, trigrams: U32Array, docs: I32Array, shared: I32Array, min_words: int, span: int, least: int
+    ) -> tuple[BoolArray, BoolArray]:
+        """For each earlier article in `docs`, whether it is worth aligning with the new article (`trigrams`), and
+        whether by a verbatim run: it shares two or more fingerprints (`shared`; counted as verbatim), or a verbatim
+        run of `min_words` words, or (reworded) `least` of any `span` consecutive trigrams of its own."""
+        run = min_words - 2
+        if run < 1:  # a run too short to hold a trigram: one shared fingerprint is the run
+            return np.ones(len(docs), dtype=np.bool_), np.ones(len(docs), dtype=np.bool_)
+        return _confirmed(trigrams, docs, shared, self._keys, self._starts, span, min(least, run), run)
 
 
 @njit(cache=True)
-def _confirmed(runs: U32Array, docs: I32Array, shared: I32Array, keys: U32Array, starts: I64Array) -> BoolArray:
+def _confirmed(
+    trigrams: U32Array,
+    docs: I32Array,
+    shared: I32Array,
+    keys: U32Array,
+    starts: I64Array,
+    span: int,
+    least: int,
+    run: int,
+) -> tuple[BoolArray, BoolArray]:
     confirmed = np.empty(len(docs), dtype=np.bool_)
+    verbatim = np.empty(len(docs), dtype=np.bool_)
     table = np.zeros(0, dtype=np.uint32)
     for i in range(len(docs)):
         if shared[i] >= 2:
-            confirmed[i] = True
+            confirmed[i] = verbatim[i] = True
             continue
         if len(table) == 0:
-            table = run_set(runs)
+            table = key_set(trigrams)
         doc = docs[i]
-        confirmed[i] = share_run(table, keys[starts[doc] : starts[doc + 1]])
-    return confirmed
+        confirmed[i], verbatim[i] = shared_density(table, keys[starts[doc] : starts[doc + 1]], span, least, run)
+    return confirmed, verbatim

@@ -13,7 +13,7 @@ from numba import njit
 
 from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
-from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, RunStore, WindowIndex, summed_counts
+from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
@@ -32,10 +32,10 @@ _CACHED_ARTICLES = 4096
 _FINGERPRINTS_PER_BYTE = 0.05
 _WINDOW_KEYS_PER_BYTE = 0.05
 _SENTENCE_KEYS_PER_BYTE = 0.0065
-# One run key per word: about 720 per 4,500-character article. The run store's array is only resident as far as it
+# One trigram key per word: about 720 per 4,500-character article. The store's array is only resident as far as it
 # is filled, so a generous guess costs nothing; it stops at 1 GB, past which it grows as it fills.
-_RUN_KEYS_PER_BYTE = 0.17
-_MOST_PRESIZED_RUN_KEYS = 1 << 28
+_TRIGRAM_KEYS_PER_BYTE = 0.17
+_MOST_PRESIZED_TRIGRAM_KEYS = 1 << 28
 # Presized tables stop here (2**25 slots, 256 MB each); past it they grow as they would without a size hint.
 _MOST_PRESIZED_SLOTS = 1 << 25
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
@@ -44,6 +44,12 @@ REFINE_BELOW = 0.9
 # A pair found by its window keys alone is refined only if it shares this many distinct `align_k`-grams: reworded
 # reuse keeps some of its word trigrams, while articles that merely share topic words mostly share none.
 REWORDED_MIN_GRAMS = 3
+# A pair sharing one fingerprint and no verbatim `min_words` run is aligned (as reworded) when this many of the
+# earlier article's word trigrams, within any stretch of this many, occur in the new one: a reworded passage keeps
+# trigrams close together around the phrase it kept, while a stock phrase shared by two articles has few trigrams
+# of the rest near it. On PAN, one in four of the reworded cases never aligned before shared exactly one fingerprint.
+DENSE_TRIGRAMS = 8
+DENSE_SPAN = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +88,9 @@ class ScanConfig:
         boilerplate_articles: a passage cluster with this many articles of one outlet is flagged boilerplate.
         exclude_boilerplate: leave the clusters flagged as boilerplate out of `clusters()`.
         verify_single: align a pair that shares only one passage fingerprint only if it also shares a verbatim run
-            of `min_words` words or a window key. A single shared 5-gram is mostly a stock phrase, and such pairs
-            grow with the square of the stream; turning this off finds more heavily reworded passages (on PAN at
-            about 1.2x the cost).
+            of `min_words` words, a window key, or `DENSE_TRIGRAMS` word trigrams within `DENSE_SPAN` of its own. A
+            single shared 5-gram is mostly a stock phrase, and such pairs grow with the square of the stream;
+            turning this off finds more heavily reworded passages (on PAN at about 1.2x the cost).
         stitch_gap: pieces of one pair that follow each other within this many words in one text, however far
             apart they lie in the other, are one passage when at least one of them is reworded (similarity below
             0.9): a summary or rewrite of pieces from all over its source. The joined passage spans everything
@@ -252,7 +258,9 @@ class Scanner:
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
-        self._runs = RunStore(min(max(int(expected_bytes * _RUN_KEYS_PER_BYTE), 1 << 16), _MOST_PRESIZED_RUN_KEYS))
+        self._grams = GramStore(
+            min(max(int(expected_bytes * _TRIGRAM_KEYS_PER_BYTE), 1 << 16), _MOST_PRESIZED_TRIGRAM_KEYS)
+        )
         # Tokens and profiles of recently used articles; older ones are recomputed from their text when a
         # candidate pair needs them, so memory per article is its text and its index entries.
         self._cache: OrderedDict[int, _Prepared] = OrderedDict()
@@ -302,15 +310,19 @@ class Scanner:
                 found, counts = self._sentences.add_counted(seq, keys)
                 window_docs, window_counts = summed_counts(window_docs, window_counts, found, counts)
         if self.config.verify_single:
-            confirmed = self._runs.confirmed(signature.runs, docs, shared)
+            confirmed, verbatim = self._grams.confirmed(
+                signature.trigrams, docs, shared, self.config.min_words, DENSE_SPAN, DENSE_TRIGRAMS
+            )
         else:
-            confirmed = np.ones(len(docs), dtype=np.bool_)
-        candidates, reworded = choose_candidates(docs, confirmed, window_docs, window_counts, self._windows.min_shared)
+            confirmed = verbatim = np.ones(len(docs), dtype=np.bool_)
+        candidates, reworded = choose_candidates(
+            docs, confirmed, verbatim, window_docs, window_counts, self._windows.min_shared
+        )
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)
         self._published.append(published)
-        self._runs.append(signature.runs)
+        self._grams.append(signature.trigrams)
         self._remember(seq, prepared)
         result = ArticleResult(article, seq)
         for earlier, is_reworded in zip(candidates.tolist(), reworded.tolist(), strict=True):
@@ -393,7 +405,7 @@ class Scanner:
         texts = sum(sys.getsizeof(a.text) for a in self.articles)
         return {
             "fingerprint_index": self._fingerprints.nbytes(),
-            "run_keys": self._runs.nbytes(),
+            "trigram_keys": self._grams.nbytes(),
             "document_index": self._documents.nbytes(),
             "window_index": self._windows.nbytes(),
             "sentence_index": self._sentences.nbytes(),
@@ -422,16 +434,22 @@ class Scanner:
 
 @njit(cache=True)
 def choose_candidates(
-    docs: I32Array, confirmed: BoolArray, window_docs: I32Array, window_counts: I32Array, window_min_shared: int
+    docs: I32Array,
+    confirmed: BoolArray,
+    verbatim: BoolArray,
+    window_docs: I32Array,
+    window_counts: I32Array,
+    window_min_shared: int,
 ) -> tuple[I32Array, BoolArray]:
     """Return the earlier articles to align with a new one (sorted), and for each whether it is reworded.
 
-    `docs`: the articles sharing fingerprints, and `confirmed` for each whether that is enough (two or more shared,
-    or one and a verbatim `min_words` run: `RunStore.confirmed`); `window_docs`/`window_counts`: the articles sharing
-    window keys (and sentence keys, counted together), and how many.
-    A confirmed article is a candidate. One shared fingerprint alone is also what a single stock phrase gives, so an
-    unconfirmed article is a candidate only if it also shares a window key (then the pair is reworded).
-    `window_min_shared` window keys make a reworded candidate on their own.
+    `docs`: the articles sharing fingerprints, `confirmed` for each whether that is enough (two or more shared, or
+    one and a verbatim `min_words` run or dense shared trigrams: `GramStore.confirmed`) and `verbatim` whether by
+    a verbatim run; `window_docs`/`window_counts`: the articles sharing window keys (and sentence keys, counted
+    together), and how many.
+    A confirmed article is a candidate, reworded unless verbatim. One shared fingerprint alone is also what a single
+    stock phrase gives, so an unconfirmed article is a candidate only if it also shares a window key (then the pair
+    is reworded). `window_min_shared` window keys make a reworded candidate on their own.
     """
     candidates = np.empty(len(docs) + len(window_docs), dtype=np.int32)
     reworded = np.empty(len(candidates), dtype=np.bool_)
@@ -439,7 +457,7 @@ def choose_candidates(
     while i < len(docs) or j < len(window_docs):
         if j == len(window_docs) or (i < len(docs) and docs[i] < window_docs[j]):
             if confirmed[i]:
-                candidates[n], reworded[n] = docs[i], False
+                candidates[n], reworded[n] = docs[i], not verbatim[i]
                 n += 1
             i += 1
         elif i == len(docs) or window_docs[j] < docs[i]:
@@ -448,7 +466,7 @@ def choose_candidates(
                 n += 1
             j += 1
         else:
-            candidates[n], reworded[n] = docs[i], not confirmed[i]
+            candidates[n], reworded[n] = docs[i], not verbatim[i]
             n += 1
             i += 1
             j += 1

@@ -109,16 +109,16 @@ def passage_fingerprints(shingles: U64Array, window: int, passage_perms: int, se
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """One article's signatures: its shingles, document MinHash, passage fingerprints and run keys.
+    """One article's signatures: its shingles, document MinHash, passage fingerprints and trigram keys.
 
-    The run keys are the low 32 bits of the hashes of its `min_words`-grams, in text order: two articles share a
-    verbatim run of `min_words` words only if their run keys meet (`share_run`).
+    The trigram keys are the low 32 bits of the hashes of its word trigrams, in text order: where two articles
+    share many of them close together in one text, they share a passage, verbatim or reworded (`shared_density`).
     """
 
     shingles: U64Array
     minhash: U32Array
     fingerprints: U64Array
-    runs: U32Array
+    trigrams: U32Array
 
 
 class Signer:
@@ -128,7 +128,6 @@ class Signer:
 
     def __init__(self, shingle_size: int, num_perm: int, window: int, passage_perms: int, seed: int) -> None:
         self.shingle_size, self.num_perm, self.window = shingle_size, num_perm, window
-        # The run length is min_words = window + shingle_size - 1.
         self._salt, self._chain = document_salts(seed)
         self._passage_salts = passage_salts(passage_perms, seed)
 
@@ -151,19 +150,19 @@ class Signer:
 def _sign(
     token_hashes: U64Array, k: int, num_perm: int, salt: np.uint64, chain: np.uint64, window: int, salts: U64Array
 ) -> tuple[U64Array, U32Array, U64Array, U32Array]:
-    """All the signatures in one call: shingles, document MinHash, passage fingerprints, run keys."""
+    """All the signatures in one call: shingles, document MinHash, passage fingerprints, trigram keys."""
     shingles = _kgrams(token_hashes, k)
-    runs = (_kgrams(token_hashes, window + k - 1) & _LOW32).astype(np.uint32)
-    return shingles, _oph(shingles, num_perm, salt, chain), _winnow(shingles, window, salts), runs
+    trigrams = (_kgrams(token_hashes, 3) & _LOW32).astype(np.uint32)
+    return shingles, _oph(shingles, num_perm, salt, chain), _winnow(shingles, window, salts), trigrams
 
 
 @njit(cache=True)
-def run_set(runs: U32Array) -> U32Array:
-    """Return an open-addressing set of run keys (0 marks an empty slot, so key 0 is stored as 1)."""
-    size = 1 << max(1, int(np.ceil(np.log2(2 * len(runs) + 2))))
+def key_set(keys: U32Array) -> U32Array:
+    """Return an open-addressing set of 32-bit keys (0 marks an empty slot, so key 0 is stored as 1)."""
+    size = 1 << max(1, int(np.ceil(np.log2(2 * len(keys) + 2))))
     table = np.zeros(size, dtype=np.uint32)
     mask = size - 1
-    for key in runs:
+    for key in keys:
         value = max(key, np.uint32(1))
         slot = int(value) & mask
         while table[slot] != 0 and table[slot] != value:
@@ -172,18 +171,37 @@ def run_set(runs: U32Array) -> U32Array:
     return table
 
 
-@njit(cache=True)
-def share_run(table: U32Array, other: U32Array) -> bool:
-    """Return whether any run key of `other` is in `table` (from `run_set`)."""
+@njit(cache=True, inline="always")
+def _in_set(table: U32Array, key: np.uint32) -> bool:
     mask = len(table) - 1
-    for key in other:
-        value = max(key, np.uint32(1))
-        slot = int(value) & mask
-        while table[slot] != 0:
-            if table[slot] == value:
-                return True
-            slot = (slot + 1) & mask
+    value = max(key, np.uint32(1))
+    slot = int(value) & mask
+    while table[slot] != 0:
+        if table[slot] == value:
+            return True
+        slot = (slot + 1) & mask
     return False
+
+
+@njit(cache=True)
+def shared_density(table: U32Array, other: U32Array, span: int, least: int, run: int) -> tuple[bool, bool]:
+    """Tell whether `least` of any `span` consecutive keys of `other` are in `table` (from `key_set`), and whether
+    `run` consecutive ones are (for trigram keys: a verbatim run of `run + 2` words, up to 32-bit collisions)."""
+    last = np.empty(least, dtype=np.int64)  # where the latest `least` keys found stand, in a ring
+    found = consecutive = 0
+    dense = False
+    for i in range(len(other)):
+        if not _in_set(table, other[i]):
+            consecutive = 0
+            continue
+        consecutive += 1
+        if consecutive >= run:
+            return True, True
+        last[found % least] = i
+        if found >= least - 1 and i - last[(found + 1) % least] < span:
+            dense = True
+        found += 1
+    return dense, False
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.index import DocumentIndex, FingerprintIndex, RunStore, WindowIndex, band_params, summed_counts
+from dedup.index import DocumentIndex, FingerprintIndex, GramStore, WindowIndex, band_params, summed_counts
 from dedup.signature import document_minhash
 
 
@@ -133,27 +133,51 @@ def test_summed_counts_add_the_counts_of_each_article(a: dict[int, int], b: dict
 
 
 @given(
-    # Keys from 1: `run_set` stores key 0 as 1 (0 marks its empty slots), a conflation of 1 in 2**32 hashes.
-    st.lists(st.lists(st.integers(1, 60), max_size=30), min_size=1, max_size=30),
-    st.lists(st.integers(1, 60), max_size=30),
+    # Keys from 1: `key_set` stores key 0 as 1 (0 marks its empty slots), a conflation of 1 in 2**32 hashes.
+    st.lists(st.lists(st.integers(1, 30), max_size=30), min_size=1, max_size=30),
+    st.lists(st.integers(1, 30), max_size=30),
+    st.integers(2, 7),
+    st.integers(1, 8),
+    st.integers(1, 5),
     st.data(),
 )
-def test_run_store_confirms_two_fingerprints_or_a_shared_run(
-    articles: list[list[int]], runs: list[int], data: st.DataObject
+def test_gram_store_confirms_two_fingerprints_a_run_or_dense_trigrams(
+    articles: list[list[int]],
+    trigrams: list[int],
+    min_words: int,
+    span: int,
+    least: int,
+    data: st.DataObject,
 ) -> None:
     # A tiny store, so that appending grows both of its arrays many times.
-    store = RunStore(capacity=1, articles=1)
+    store = GramStore(capacity=1, articles=1)
     for keys in articles:
         store.append(np.array(keys, dtype=np.uint32))
     assert len(store) == len(articles)
-    assert all(store.runs(seq).tolist() == keys for seq, keys in enumerate(articles))
+    assert all(store.trigrams(seq).tolist() == keys for seq, keys in enumerate(articles))
     docs = sorted(data.draw(st.sets(st.integers(0, len(articles) - 1))))
     shared = [data.draw(st.integers(1, 3)) for _ in docs]
-    confirmed = store.confirmed(
-        np.array(runs, dtype=np.uint32), np.array(docs, dtype=np.int32), np.array(shared, dtype=np.int32)
+    confirmed, verbatim = store.confirmed(
+        np.array(trigrams, dtype=np.uint32),
+        np.array(docs, dtype=np.int32),
+        np.array(shared, dtype=np.int32),
+        min_words,
+        span,
+        least,
     )
-    expected = [count >= 2 or bool(set(runs) & set(articles[doc])) for doc, count in zip(docs, shared, strict=True)]
-    assert confirmed.tolist() == expected
+
+    def expected(doc: int, count: int) -> tuple[bool, bool]:
+        run = min_words - 2
+        if count >= 2 or run < 1:
+            return True, True
+        hits = [key in trigrams for key in articles[doc]]
+        is_run = any(all(hits[i : i + run]) and i + run <= len(hits) for i in range(len(hits)))
+        dense = any(sum(hits[max(0, i - span + 1) : i + 1]) >= min(least, run) for i in range(len(hits)))
+        return dense or is_run, is_run
+
+    assert list(zip(confirmed.tolist(), verbatim.tolist(), strict=True)) == [
+        expected(doc, count) for doc, count in zip(docs, shared, strict=True)
+    ]
 
 
 def test_keys_with_the_same_tag_are_one_key_and_other_keys_stay_apart() -> None:

@@ -17,11 +17,11 @@ from dedup.signature import (
     content_words,
     document_minhash,
     document_salts,
+    key_set,
     passage_fingerprints,
     passage_salts,
-    run_set,
     sentence_breaks,
-    share_run,
+    shared_density,
     stop_word_hashes,
 )
 from tests import reference
@@ -191,13 +191,13 @@ def contains(words: list[str], run: list[str]) -> bool:
 
 
 @given(word_lists, word_lists, st.lists(vocabulary, min_size=10, max_size=30))
-def test_a_shared_run_of_min_words_always_meets_in_the_run_keys(
+def test_a_shared_run_of_min_words_always_meets_in_the_trigram_keys(
     left: list[str], right: list[str], run: list[str]
 ) -> None:
-    signer = Signer(5, 16, 6, 1, 1)
+    signer = Signer(5, 16, 6, 1, 1)  # min_words 10: a run of 8 shared trigrams
     a = signer.sign(tokenize(" ".join([*left, "qa", *run, "qb"])).hashes)
     b = signer.sign(tokenize(" ".join(["qc", *run, "qd", *right])).hashes)
-    assert share_run(run_set(a.runs), b.runs)
+    assert shared_density(key_set(a.trigrams), b.trigrams, 30, 8, 8) == (True, True)
 
 
 pieces = st.lists(st.tuples(st.integers(0, 150), st.integers(8, 30), st.integers(0, 40), st.integers(0, 4)), max_size=6)

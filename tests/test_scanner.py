@@ -101,9 +101,15 @@ def _flags(*values: bool) -> BoolArray:
 
 
 def _chosen(
-    docs: I32Array, confirmed: BoolArray, window_docs: I32Array, window_counts: I32Array, min_shared: int
+    docs: I32Array,
+    confirmed: BoolArray,
+    window_docs: I32Array,
+    window_counts: I32Array,
+    min_shared: int,
+    verbatim: BoolArray | None = None,
 ) -> tuple[list[int], set[int]]:
-    candidates, reworded = choose_candidates(docs, confirmed, window_docs, window_counts, min_shared)
+    verbatim = confirmed if verbatim is None else verbatim
+    candidates, reworded = choose_candidates(docs, confirmed, verbatim, window_docs, window_counts, min_shared)
     assert len(candidates) == len(reworded)
     return candidates.tolist(), set(candidates[reworded].tolist())
 
@@ -118,28 +124,39 @@ def test_candidates_two_fingerprints_or_one_with_a_run_or_one_with_a_window_key(
     assert reworded == {4, 7}
 
 
+def test_a_pair_confirmed_by_dense_trigrams_alone_is_reworded() -> None:
+    docs, confirmed, verbatim = _ids(1, 2), _flags(True, True), _flags(True, False)
+    candidates, reworded = _chosen(docs, confirmed, _ids(2), _ids(1), 2, verbatim)
+    assert candidates == [1, 2] and reworded == {2}
+
+
 def test_without_verification_every_fingerprint_pair_is_a_candidate() -> None:
     candidates, reworded = _chosen(_ids(2, 5), _flags(True, True), _ids(5, 9), _ids(1, 3), 2)
     assert candidates == [2, 5, 9] and reworded == {9}
 
 
 @given(
-    st.dictionaries(st.integers(0, 40), st.tuples(st.integers(1, 3), st.booleans()), max_size=12),
+    st.dictionaries(st.integers(0, 40), st.tuples(st.integers(1, 3), st.booleans(), st.booleans()), max_size=12),
     st.dictionaries(st.integers(0, 40), st.integers(1, 4), max_size=12),
     st.integers(1, 3),
 )
 def test_candidates_follow_their_definition(
-    fingerprints: dict[int, tuple[int, bool]], windows: dict[int, int], min_shared: int
+    fingerprints: dict[int, tuple[int, bool, bool]], windows: dict[int, int], min_shared: int
 ) -> None:
-    docs = np.array(sorted(fingerprints), dtype=np.int32)
-    confirmed = np.array([fingerprints[d][0] >= 2 or fingerprints[d][1] for d in sorted(fingerprints)], dtype=np.bool_)
+    # Each fingerprint article: how many fingerprints it shares, whether a verbatim run, whether dense trigrams.
+    ordered = sorted(fingerprints)
+    docs = np.array(ordered, dtype=np.int32)
+    verbatim = np.array([fingerprints[d][0] >= 2 or fingerprints[d][1] for d in ordered], dtype=np.bool_)
+    confirmed = verbatim | np.array([fingerprints[d][2] for d in ordered], dtype=np.bool_)
     window_docs = np.array(sorted(windows), dtype=np.int32)
     window_counts = np.array([windows[d] for d in sorted(windows)], dtype=np.int32)
-    candidates, reworded = _chosen(docs, confirmed, window_docs, window_counts, min_shared)
-    verified = {d for d, (count, run) in fingerprints.items() if count >= 2 or run}
+    candidates, reworded = _chosen(docs, confirmed, window_docs, window_counts, min_shared, verbatim)
+    exact = {d for d, (count, run, _) in fingerprints.items() if count >= 2 or run}
+    verified = exact | {d for d, (_, _, dense) in fingerprints.items() if dense}
     expected_reworded = {d for d, count in windows.items() if count >= min_shared}
     expected_reworded |= (fingerprints.keys() - verified) & windows.keys()
-    expected_reworded -= verified
+    expected_reworded |= verified - exact
+    expected_reworded -= exact
     assert candidates == sorted(verified | expected_reworded) and reworded == expected_reworded
 
 
@@ -245,3 +262,27 @@ def test_a_size_hint_presizes_the_tables_and_changes_no_result() -> None:
         assert slots >= 16 and slots & (slots - 1) == 0
         assert 4 * keys <= 3 * slots or slots == 1 << 25
         assert slots == 16 or 4 * keys > 3 * (slots // 2)
+
+
+def test_a_rewrite_sharing_one_fingerprint_is_aligned_when_its_trigrams_lie_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "TEHRAN The prime minister of Albania has said that his country is no longer willing to continue to host "
+        "the MEK terrorist group if they want to fight Iran from Albanian soil Edi Rama said the MEK group has "
+        "violated the agreement according to which they were relocated to Albania from Iraq We have had the MEK "
+        "in our country"
+    )
+    source = text.split(" ")
+    # Every fifth word replaced, but for one stretch: a single shared fingerprint, no verbatim 10-word run, and
+    # no window keys (turned off), yet two shared trigrams in every five words.
+    rewrite = [w if i % 5 or 5 <= i < 10 else f"zq{i}" for i, w in enumerate(source)]
+
+    def passages() -> list[tuple[int, int]]:
+        scanner = Scanner(ScanConfig(window_bands=0))
+        scanner.add(Article(id="a", text=" ".join(source)))
+        return [(m.b_start, m.b_end) for m in scanner.add(Article(id="b", text=" ".join(rewrite))).passages]
+
+    assert passages() == [(4, 319)]
+    monkeypatch.setattr("dedup.scanner.DENSE_SPAN", 1)  # only a verbatim run would confirm the pair
+    assert passages() == []
