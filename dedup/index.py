@@ -467,13 +467,13 @@ def _confirmed(
 ) -> tuple[BoolArray, BoolArray]:
     confirmed = np.empty(len(docs), dtype=np.bool_)
     verbatim = np.empty(len(docs), dtype=np.bool_)
-    table = np.zeros(0, dtype=np.uint32)
+    bits, table = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32)
     for i in range(len(docs)):
         if shared[i] >= 2:
             confirmed[i] = verbatim[i] = True
             continue
         if len(table) == 0:
-            table = key_set(trigrams)
+            bits, table = key_set(trigrams)
         doc = docs[i]
-        confirmed[i], verbatim[i] = shared_density(table, keys[starts[doc] : starts[doc + 1]], span, least, run)
+        confirmed[i], verbatim[i] = shared_density(bits, table, keys[starts[doc] : starts[doc + 1]], span, least, run)
     return confirmed, verbatim

@@ -197,7 +197,7 @@ def test_a_shared_run_of_min_words_always_meets_in_the_trigram_keys(
     signer = Signer(5, 16, 6, 1, 1)  # min_words 10: a run of 8 shared trigrams
     a = signer.sign(tokenize(" ".join([*left, "qa", *run, "qb"])).hashes)
     b = signer.sign(tokenize(" ".join(["qc", *run, "qd", *right])).hashes)
-    assert shared_density(key_set(a.trigrams), b.trigrams, 30, 8, 8) == (True, True)
+    assert shared_density(*key_set(a.trigrams), b.trigrams, 30, 8, 8) == (True, True)
 
 
 pieces = st.lists(st.tuples(st.integers(0, 150), st.integers(8, 30), st.integers(0, 40), st.integers(0, 4)), max_size=6)
