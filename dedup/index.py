@@ -18,7 +18,7 @@ from numba import njit
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import I32Array, I64Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
-from dedup.signature import U32Array, key_set, shared_density
+from dedup.signature import U32Array, key_set, shared_density, shares_at_least
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -452,6 +452,27 @@ class GramStore:
         if run < 1:  # a run too short to hold a trigram: one shared fingerprint is the run
             return np.ones(len(docs), dtype=np.bool_), np.ones(len(docs), dtype=np.bool_)
         return _confirmed(trigrams, docs, shared, self._keys, self._starts, span, min(least, run), run)
+
+    def sharing(self, trigrams: U32Array, docs: I32Array, ask: BoolArray, least: int) -> BoolArray:
+        """For each earlier article in `docs`: whether at least `least` of its trigram keys (counted with repeats)
+        are among the new article's `trigrams`; an article whose `ask` is False is not looked at (True)."""
+        return _sharing(trigrams, docs, ask, self._keys, self._starts, least)
+
+
+@njit(cache=True)
+def _sharing(
+    trigrams: U32Array, docs: I32Array, ask: BoolArray, keys: U32Array, starts: I64Array, least: int
+) -> BoolArray:
+    out = np.ones(len(docs), dtype=np.bool_)
+    bits, table = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32)
+    for i in range(len(docs)):
+        if not ask[i]:
+            continue
+        if len(table) == 0:
+            bits, table = key_set(trigrams)
+        doc = docs[i]
+        out[i] = shares_at_least(bits, table, keys[starts[doc] : starts[doc + 1]], least)
+    return out
 
 
 @njit(cache=True)

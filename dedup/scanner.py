@@ -258,6 +258,12 @@ class Scanner:
         self.articles: list[Article] = []
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
+        # A reworded candidate with fewer trigram keys than this in common with the new article can give no passage
+        # (3-word seeds cover at most 3 words each) and no refinement (`REWORDED_MIN_GRAMS`), so it is dropped before
+        # the earlier article's tokens are recalled. Only with 3-word seeds, the length of the stored keys.
+        self._least_trigrams = (
+            min(REWORDED_MIN_GRAMS, -(-self.config.min_words // 3)) if self.config.align_k == 3 else 0
+        )
         self._grams = GramStore(
             min(max(int(expected_bytes * _TRIGRAM_KEYS_PER_BYTE), 1 << 16), _MOST_PRESIZED_TRIGRAM_KEYS)
         )
@@ -318,6 +324,9 @@ class Scanner:
         candidates, reworded = choose_candidates(
             docs, confirmed, verbatim, window_docs, window_counts, self._windows.min_shared
         )
+        if self._least_trigrams and reworded.any():
+            keep = self._grams.sharing(signature.trigrams, candidates, reworded, self._least_trigrams)
+            candidates, reworded = candidates[keep], reworded[keep]
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article)
         self._ids.add(article.id)

@@ -165,7 +165,9 @@ def test_a_window_candidate_that_shares_a_run_is_not_reworded() -> None:
     assert candidates == [4] and reworded == set()
 
 
-def test_a_window_only_pair_is_refined_only_when_it_shares_trigrams(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_window_only_pair_is_aligned_and_refined_only_when_it_shares_trigrams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import dedup.align
     import dedup.scanner
 
@@ -190,28 +192,32 @@ def test_a_window_only_pair_is_refined_only_when_it_shares_trigrams(monkeypatch:
     reversed_story = " ".join(reversed(words))
     # Every fourth word dropped: the window word sets stay close, trigrams survive but no 10-word run does.
     thinned = " ".join(w for i, w in enumerate(words) if i % 4 != 3)
-    for other, expect_refine in ((reversed_story, False), (thinned, True)):
+    for other, expect_aligned in ((reversed_story, []), (thinned, [True])):
         refined.clear()
         aligned.clear()
         scanner = Scanner()
         scanner.add(article("a", STORY))
         scanner.add(article("b", other))
-        assert aligned == [True]  # aligned once, as a pair found by its window keys alone
-        assert bool(refined) == expect_refine
+        # Found by its window keys alone (so reworded); with no trigram in common it is not even aligned.
+        assert aligned == expect_aligned
+        assert bool(refined) == bool(expect_aligned)
 
 
 @pytest.mark.parametrize("window_max_df", [64, 2])
 def test_a_window_key_held_by_window_max_df_articles_stops_making_candidates(
     monkeypatch: pytest.MonkeyPatch, window_max_df: int
 ) -> None:
-    aligned: list[tuple[int, int]] = []
-    real_passages = Scanner._passages
+    import dedup.scanner
 
-    def recording_passages(self, earlier, seq, prepared, reworded):  # type: ignore[no-untyped-def]
-        aligned.append((earlier, seq))
-        return real_passages(self, earlier, seq, prepared, reworded)
+    chosen: list[tuple[int, int]] = []
+    real_choose = dedup.scanner.choose_candidates
 
-    monkeypatch.setattr(Scanner, "_passages", recording_passages)
+    def recording_choose(*args):  # type: ignore[no-untyped-def]
+        candidates, reworded = real_choose(*args)
+        chosen.extend((int(c), len(scanner.articles)) for c in candidates)
+        return candidates, reworded
+
+    monkeypatch.setattr(dedup.scanner, "choose_candidates", recording_choose)
     words = STORY.replace(".", "").replace(",", "").split()
     # Three orders of the same words: the same window word sets (so the same window keys), no 5-gram in common.
     reversed_story = " ".join(reversed(words))
@@ -221,7 +227,7 @@ def test_a_window_key_held_by_window_max_df_articles_stops_making_candidates(
     for seq, text in enumerate((STORY, reversed_story, swapped)):
         scanner.add(article(str(seq), text))
     # The third article finds the first two through keys that both of them hold: saturated at window_max_df 2.
-    assert aligned == ([(0, 1), (0, 2), (1, 2)] if window_max_df == 64 else [(0, 1)])
+    assert chosen == ([(0, 1), (0, 2), (1, 2)] if window_max_df == 64 else [(0, 1)])
 
 
 def test_sentence_keys_find_a_copy_reworded_in_every_sentence() -> None:
