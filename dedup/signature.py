@@ -190,18 +190,6 @@ def _in_set(bits: U64Array, table: U32Array, key: np.uint32) -> bool:
 
 
 @njit(cache=True)
-def shares_at_least(bits: U64Array, table: U32Array, other: U32Array, least: int) -> bool:
-    """Tell whether at least `least` keys of `other` (counted with repeats) are in the set (from `key_set`)."""
-    found = 0
-    for key in other:
-        if _in_set(bits, table, key):
-            found += 1
-            if found >= least:
-                return True
-    return found >= least
-
-
-@njit(cache=True)
 def shared_density(
     bits: U64Array, table: U32Array, other: U32Array, span: int, least: int, run: int
 ) -> tuple[bool, bool]:
@@ -223,6 +211,13 @@ def shared_density(
             dense = True
         found += 1
     return dense, False
+
+
+@njit(cache=True)
+def shares_at_least(bits: U64Array, table: U32Array, other: U32Array, least: int) -> bool:
+    """Tell whether at least `least` keys of `other` (counted with repeats) are in the set (from `key_set`): dense
+    sharing whose span is all of `other`, and a run longer than it."""
+    return least <= 0 or shared_density(bits, table, other, len(other), least, len(other) + 1)[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------
