@@ -116,88 +116,131 @@ def _decode(raw: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int]:
     return min(c, 0x10FFFF), width
 
 
+_OTHER_BYTE = 0xFF  # `byte_kinds` of a byte of a non-ASCII character
+
+
 @lru_cache(maxsize=1)
-def ascii_word_bytes() -> npt.NDArray[np.uint8]:
-    """Return, for each ASCII byte, its lower-case form if it is a word character, else 0."""
+def byte_kinds() -> npt.NDArray[np.uint8]:
+    """Return, for each byte, its lower-case form if it is an ASCII word character, 0 if it is another ASCII byte,
+    and `_OTHER_BYTE` if it belongs to a non-ASCII character."""
     classes = code_point_classes()
-    return np.array([ord(chr(b).lower()) if classes[b] == _WORD else 0 for b in range(128)], dtype=np.uint8)
+    kinds = np.full(256, _OTHER_BYTE, dtype=np.uint8)
+    kinds[:128] = [ord(chr(b).lower()) if classes[b] == _WORD else 0 for b in range(128)]
+    return kinds
 
 
 @njit(cache=True)
 def _utf8_tokens(
-    raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8], ascii_word: npt.NDArray[np.uint8]
+    raw: npt.NDArray[np.uint8], classes: npt.NDArray[np.uint8], kinds: npt.NDArray[np.uint8]
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], U64Array, npt.NDArray[np.bool_], int]:
-    """Tokenize UTF-8 bytes in one pass: character spans, hashes of lower-cased ASCII tokens, which tokens hold
-    other characters (those still need NFKC and case folding, and get their hash afterwards), and how many.
+    """Tokenize UTF-8 bytes: character spans, hashes of lower-cased ASCII tokens, which tokens hold other
+    characters (those still need NFKC and case folding, and get their hash afterwards), and how many.
 
-    An ASCII byte is classified and lower-cased by one lookup in `ascii_word`; other characters are decoded and
-    looked up in `classes`."""
+    The first pass takes every run of bytes that are ASCII word characters or part of a non-ASCII character as a
+    token, and hashes it, without a branch on the bytes: a token's end is as unpredictable as its text, and a
+    mispredicted branch costs more than the pass's arithmetic on every byte. Runs that hold non-ASCII bytes (few)
+    are then split exactly as `normalize.WORD_RE` would, and byte offsets become character offsets."""
     n = len(raw)
-    capacity = n // 2 + 1
+    capacity = n // 2 + 2
+    run_starts = np.empty(capacity, dtype=np.int32)
+    run_ends = np.empty(capacity, dtype=np.int32)
+    run_hashes = np.empty(capacity, dtype=np.uint64)
+    run_other = np.empty(capacity, dtype=np.uint8)
+    one = np.uint64(1)
+    began = ended = 0  # runs begun, runs ended
+    inside = np.uint64(0)
+    total = np.uint64(0)
+    other = np.uint8(0)
+    for i in range(n):
+        kind = kinds[raw[i]]
+        word = np.uint64(kind != 0)
+        # Each store lands in the next free entry, which only moves on when a run begins (ends): no branch.
+        run_starts[began] = i
+        began += int(word & ~inside & one)
+        run_ends[ended] = i
+        run_hashes[ended] = total
+        run_other[ended] = other
+        ended += int(inside & ~word & one)
+        keep = np.uint64(0) - word
+        total = (total * BASE + np.uint64(kind) + one) & keep
+        other = (other | np.uint8(kind == _OTHER_BYTE)) & np.uint8(word)
+        inside = word
+    if inside:
+        run_ends[ended], run_hashes[ended], run_other[ended] = n, total, other
+        ended += 1
+    mixed = False
+    for t in range(ended):
+        run_hashes[t] = _fmix64(run_hashes[t] ^ (np.uint64(run_ends[t] - run_starts[t]) * LENGTH_MIX))
+        mixed |= run_other[t] != 0
+    if not mixed:  # ASCII only: byte offsets are character offsets
+        return (
+            run_starts[:ended].copy(),
+            run_ends[:ended].copy(),
+            run_hashes[:ended].copy(),
+            np.zeros(ended, dtype=np.bool_),
+            0,
+        )
     starts = np.empty(capacity, dtype=np.int32)
     ends = np.empty(capacity, dtype=np.int32)
     hashes = np.empty(capacity, dtype=np.uint64)
-    other = np.empty(capacity, dtype=np.bool_)
+    flags = np.zeros(capacity, dtype=np.bool_)
     flagged_tokens = 0
     count = 0
-    i = 0
-    char = 0
-    while i < n:
-        byte = raw[i]
-        if byte < 0x80:
-            if ascii_word[byte] == 0:
-                i += 1
-                char += 1
-                continue
-            c, width = int(byte), 1
-        else:
-            c, width = _decode(raw, i, n)
-            kind = classes[c]
-            if kind == _NONWORD:
-                i += width
-                char += 1
-                continue
-            if kind == _SINGLE:
-                starts[count] = char
-                i += width
-                char += 1
-                ends[count] = char
-                other[count] = True
-                flagged_tokens += 1
-                count += 1
-                continue
-        starts[count] = char
-        total = np.uint64(0)
-        length = 0
-        flagged = False
-        while True:
-            if c < 0x80:
-                total = total * BASE + np.uint64(ascii_word[c] + 1)
-                length += 1
-            else:
-                flagged = True
-            i += width
-            char += 1
-            if i >= n:
-                break
-            byte = raw[i]
-            if byte < 0x80:
-                if ascii_word[byte] == 0:
-                    break
-                c, width = int(byte), 1
+    shift = 0  # bytes minus characters before the current byte
+    for t in range(ended):
+        if run_other[t] == 0:
+            starts[count], ends[count], hashes[count] = run_starts[t] - shift, run_ends[t] - shift, run_hashes[t]
+            count += 1
+            continue
+        i, end = int(run_starts[t]), int(run_ends[t])
+        while i < end:
+            if raw[i] < 0x80:
+                c, width = int(raw[i]), 1
             else:
                 c, width = _decode(raw, i, n)
-                if classes[c] != _WORD:
+                kind = classes[c]
+                if kind == _NONWORD:
+                    i += width
+                    shift += width - 1
+                    continue
+                if kind == _SINGLE:
+                    starts[count] = i - shift
+                    i += width
+                    shift += width - 1
+                    ends[count] = i - shift
+                    flags[count] = True
+                    flagged_tokens += 1
+                    count += 1
+                    continue
+            starts[count] = i - shift
+            total = np.uint64(0)
+            length = 0
+            flagged = False
+            while True:
+                if c < 0x80:
+                    total = total * BASE + np.uint64(kinds[c]) + one
+                    length += 1
+                else:
+                    flagged = True
+                    shift += width - 1
+                i += width
+                if i >= end:
                     break
-        ends[count] = char
-        other[count] = flagged
-        if flagged:
-            flagged_tokens += 1
-        else:
-            hashes[count] = _fmix64(total ^ (np.uint64(length) * LENGTH_MIX))
-        count += 1
+                if raw[i] < 0x80:
+                    c, width = int(raw[i]), 1
+                else:
+                    c, width = _decode(raw, i, n)
+                    if classes[c] != _WORD:
+                        break
+            ends[count] = i - shift
+            flags[count] = flagged
+            if flagged:
+                flagged_tokens += 1
+            else:
+                hashes[count] = _fmix64(total ^ (np.uint64(length) * LENGTH_MIX))
+            count += 1
     # Copies, so that a remembered article holds its tokens only, not the buffers sized for the worst case.
-    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), other[:count], flagged_tokens
+    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), flags[:count], flagged_tokens
 
 
 @njit(cache=True)
@@ -251,7 +294,7 @@ def tokenize(text: str) -> Tokens:
     characters is NFKC-normalized and case-folded on its own, its hash remembered for the next time it occurs.
     """
     raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes(), ascii_word_bytes())
+    starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes(), byte_kinds())
     if flagged:
         forms = _form_hashes
         for i in np.flatnonzero(other).tolist():

@@ -53,6 +53,16 @@ def test_fast_token_hashes_equal_the_reference(text: str) -> None:
     assert fast == [reference.token_hash(form) for _, _, form in reference.tokens(text)]
 
 
+@settings(max_examples=300)
+@given(texts)
+def test_one_pass_tokenizer_equals_the_reference(text: str) -> None:
+    # Runs of ASCII letters next to other characters take the tokenizer's exact second path; the rest its first.
+    tokens = tokenize(text)
+    expected = reference.tokens(text)
+    assert list(zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)) == [(s, e) for s, e, _ in expected]
+    assert tokens.hashes.tolist() == [reference.token_hash(form) for _, _, form in expected]
+
+
 @given(hash_sets, st.randoms(use_true_random=False))
 def test_minhash_ignores_order_and_duplicates(values: list[int], rng: st.SearchStrategy) -> None:
     shuffled = values + values[: len(values) // 2]
