@@ -70,11 +70,12 @@ def _touch(table: U64Array, tags: U64Array) -> np.uint64:
 
 
 @njit(cache=True)
-def _tags(keys: U64Array) -> U64Array:
+def _tags(keys: U64Array, unique: bool) -> U64Array:
+    """Return the tags of `keys`, distinct if `unique` (sorting them costs about as much as the probes' loads)."""
     tags = np.empty(len(keys), dtype=np.uint64)
     for i in range(len(keys)):
         tags[i] = _tag(keys[i])
-    return distinct(tags)
+    return distinct(tags) if unique else tags
 
 
 @njit(cache=True)
@@ -100,7 +101,8 @@ def _probe(
     """
     found = np.empty(64 if collect else 0, dtype=np.int32)
     n = 0
-    tags = _tags(keys)
+    # When inserting, a tag seen again in `keys` finds `seq` already under it, and is skipped like that.
+    tags = _tags(keys, not insert)
     if _touch(table, tags) == np.uint64(1):
         n = 0  # n is 0 already: the test only makes the loads count
     for tag in tags:
@@ -125,6 +127,8 @@ def _probe(
             head, length = np.int64(-1), np.int64(1)
         else:
             head = np.int64(value & ~_CHAIN)
+            if postings[head, 0] == seq:
+                continue
             length = np.int64(postings[head, 2])
             if collect:
                 posting = head
@@ -138,7 +142,7 @@ def _probe(
                         found[n] = doc
                         n += 1
                     posting = postings[posting, 1]
-            if not insert or postings[head, 0] == seq:
+            if not insert:
                 continue
         if length + 1 >= max_df:
             table[slot] = (tag << _S32) | _SATURATED

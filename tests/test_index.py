@@ -59,6 +59,16 @@ def test_a_fingerprint_repeated_in_one_article_is_one_posting() -> None:
     assert index.candidates(fingerprints(6)).tolist() == []
 
 
+def test_a_key_repeated_in_a_new_article_is_counted_and_posted_once() -> None:
+    index = FingerprintIndex(max_df=10)
+    index.insert(0, fingerprints(5, 7))
+    index.insert(1, fingerprints(5))
+    docs, shared = index.add(2, fingerprints(5, 7, 5, 7, 5, 9, 9))
+    assert (docs.tolist(), shared.tolist()) == ([0, 1], [2, 1])
+    docs, shared = index.add(3, fingerprints(5, 9))
+    assert (docs.tolist(), shared.tolist()) == ([0, 1, 2], [1, 1, 2])
+
+
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
 @pytest.mark.parametrize("num_perm", [64, 128])
 def test_bands_are_the_ones_datasketch_chooses(threshold: float, num_perm: int) -> None:
