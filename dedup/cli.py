@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from dedup import __version__
 from dedup.errors import ExitStatus
-from dedup.read import FieldMap, Record, input_bytes, read_articles
+from dedup.read import FieldMap, InputChangedError, Record, input_bytes, read_articles
 from dedup.records import Article, Notice, Rejected
 from dedup.scanner import REWORDED, ScanConfig, Scanner
 from dedup.write import JsonlWriter, cluster_record, event_record, run_record
@@ -212,7 +212,8 @@ def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, rew
         )
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    scanner = Scanner(config, expected_bytes=input_bytes(paths))
+    # Texts of plain JSON-lines files are read again from them when needed, not kept (README, "Memory").
+    scanner = Scanner(config, expected_bytes=input_bytes(paths), keep_texts=False)
     run = _Run(scanner, JsonlWriter(output, flush_each=emit == "events"), emit, strict)
     with StopSignals() as stop:
         status = run.guarded(
@@ -289,6 +290,10 @@ class _Run:
             return self._output_failed(failure.err)
         except (click.ClickException, SystemExit):
             raise
+        except InputChangedError as err:
+            _say(f"error: {err}; an input file must not change during the scan")
+            _say(self.tally.summary())
+            return ExitStatus.FATAL
         except Exception as err:
             if os.environ.get("DEDUP_TRACEBACK"):
                 raise

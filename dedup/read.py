@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import gzip
 import os
+import sys
+import weakref
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, overload
 
 import orjson
+import xxhash
 
-from dedup.records import Article, Notice, Rejected
+from dedup.records import Article, LineOrigin, Notice, Rejected
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -30,6 +35,8 @@ _SKIP_CHUNK = 1 << 20
 # Plain files are read through a 1 MiB buffer: with the default 8 KiB, reading the lines of news-length articles
 # took 4.4 us per line, against 1.2 us.
 _READ_BUFFER = 1 << 20
+# Texts read again from their files that an `ArticleStore` keeps at hand (the articles of one cluster record).
+_RECENT_TEXTS = 64
 
 Record = Article | Rejected | Notice
 
@@ -125,6 +132,115 @@ def input_bytes(paths: Iterable[str]) -> int:
     return total
 
 
+class InputChangedError(Exception):
+    """An article's text could not be read again from its file: the file changed (or went) during the scan."""
+
+
+class ArticleStore(Sequence[Article]):
+    """The articles of a scan, in order, as a sequence.
+
+    Unless `keep_texts`, an article read from a plain JSON-lines file (`Article.origin` set) is kept without its
+    text, which is read again from its line when asked for: the file's pages are in the page cache already, while a
+    text kept as a Python string takes 1 to 4 bytes per character more memory (on a 100,000-article news stream,
+    700 MB). The id and the text's length are checked on every read, so a file changed during the scan gives an
+    `InputChangedError`, never another text.
+    """
+
+    def __init__(self, keep_texts: bool = True) -> None:
+        self.keep_texts = keep_texts
+        self._articles: list[Article] = []
+        self._lengths = array("q")
+        self._digests = array("Q")  # of the UTF-8 text of each article left in its file (0 for the others)
+        self._files: dict[str, int] = {}  # file descriptors, closed with the store
+        self._recent: OrderedDict[int, Article] = OrderedDict()
+        weakref.finalize(self, _close_all, self._files)
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    @overload
+    def __getitem__(self, index: int) -> Article: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Article]: ...
+
+    def __getitem__(self, index: int | slice) -> Article | list[Article]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        article = self._articles[index]
+        if article.origin is None or self.keep_texts:
+            return article
+        seq = index % len(self._articles)
+        found = self._recent.get(seq)
+        if found is None:
+            found = replace(article, text=self._read_again(article, self._digests[seq]))
+            self._recent[seq] = found
+            if len(self._recent) > _RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return found
+
+    def append(self, article: Article, utf8: bytes | None = None) -> None:
+        """Add the next article; `utf8`, if given, is its text encoded (which the scanner has at hand)."""
+        self._lengths.append(len(article.text))
+        if article.origin is not None and not self.keep_texts:
+            self._digests.append(_digest(article.text, utf8))
+            article = _without_text(article)
+        else:
+            self._digests.append(0)
+        self._articles.append(article)
+
+    def about(self, seq: int) -> Article:
+        """Return article `seq` for its id, outlet and dates: its text may be left out (empty)."""
+        return self._articles[seq]
+
+    def text(self, seq: int) -> str:
+        """Return the text of article `seq`."""
+        return self[seq].text
+
+    def length(self, seq: int) -> int:
+        """Return the length of article `seq`'s text in characters."""
+        return self._lengths[seq]
+
+    def text_bytes(self) -> int:
+        """Return the memory the texts kept take."""
+        return sum(sys.getsizeof(a.text) for a in self._articles)
+
+    def close(self) -> None:
+        """Close the files texts are read again from (they are opened again if needed)."""
+        _close_all(self._files)
+
+    def _read_again(self, article: Article, digest: int) -> str:
+        origin = article.origin
+        assert origin is not None
+        where = f"{article.source}:{article.line_no}"
+        try:
+            fd = self._files.get(article.source)
+            if fd is None:
+                fd = self._files[article.source] = os.open(article.source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            obj = orjson.loads(os.pread(fd, origin.length, origin.offset))
+            text = obj[origin.text_field]
+            same = obj[origin.id_field] == article.id and isinstance(text, str) and _digest(text) == digest
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as err:
+            raise InputChangedError(f"{where}: cannot read the article's text again ({err})") from err
+        if not same:
+            raise InputChangedError(f"{where}: the line no longer holds the text of article {_shown_id(article.id)}")
+        return str(text)
+
+
+def _close_all(files: dict[str, int]) -> None:
+    for fd in files.values():
+        os.close(fd)
+    files.clear()
+
+
+def _digest(text: str, utf8: bytes | None = None) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass") if utf8 is None else utf8)
+
+
+def _without_text(a: Article) -> Article:
+    return Article(a.id, "", a.outlet, a.published, a.published_at, a.url, a.title, a.source, a.line_no, a.origin)
+
+
 def _folder_files(folder: Path) -> Iterator[Path]:
     """Yield every file under `folder`, in the order a scan reads them (sorted names, folder by folder)."""
     for root, dirs, files in os.walk(folder):
@@ -145,8 +261,9 @@ def _read_file(path: Path, ctx: _Context) -> Iterator[Record]:
     name = str(path)
     try:
         if name.endswith(JSONL_SUFFIXES):
-            with gzip.open(path, "rb") if name.endswith(".gz") else open(path, "rb", _READ_BUFFER) as stream:
-                yield from _read_jsonl(stream, name, ctx)  # type: ignore[arg-type]
+            plain = not name.endswith(".gz")
+            with open(path, "rb", _READ_BUFFER) if plain else gzip.open(path, "rb") as stream:
+                yield from _read_jsonl(stream, name, ctx, rereadable=plain)  # type: ignore[arg-type]
         else:
             yield _read_text_file(path, ctx)
     except OSError as err:
@@ -175,18 +292,26 @@ def _read_text_file(path: Path, ctx: _Context) -> Article | Rejected:
     return Article(id=path.name, text=text, source=name)
 
 
-def _read_jsonl(stream: BinaryIO, name: str, ctx: _Context) -> Iterator[Record]:
+def _read_jsonl(stream: BinaryIO, name: str, ctx: _Context, rereadable: bool = False) -> Iterator[Record]:
+    """Yield the records of one JSON-lines stream; with `rereadable` (a plain file), each article carries where its
+    line stands (`Article.origin`)."""
     line_no = 0
+    offset = 0  # of the current line in the file
     try:
         for line_no, raw in enumerate(_bounded_lines(stream, ctx.max_line), 1):
             if isinstance(raw, int):
                 yield Rejected(name, line_no, f"line is {raw:,} bytes, longer than the limit of {ctx.max_line:,}")
+                offset += raw + 1
                 continue
+            start, length = offset, len(raw)
+            offset += length
             if raw.startswith(BOM):
                 raw = raw[3:]  # a UTF-8 byte order mark, as some editors write (also where files were concatenated)
+                start, length = start + 3, length - 3
             if not raw.strip():
                 continue
-            yield from _parse_line(raw, name, line_no, ctx)
+            origin = LineOrigin(start, length, ctx.fields.id, ctx.fields.text) if rereadable else None
+            yield from _parse_line(raw, name, line_no, ctx, origin)
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         yield Rejected(name, line_no + 1, f"truncated or corrupt gzip data ({err}); the rest of the file is lost")
 
@@ -211,7 +336,7 @@ def _too_long(text: str, max_text_chars: int) -> str:
     return f"text is {len(text):,} characters, longer than the maximum article size of {max_text_chars:,}"
 
 
-def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context) -> Iterator[Record]:
+def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context, origin: LineOrigin | None) -> Iterator[Record]:
     fields, seen = ctx.fields, ctx.seen
     try:
         obj = orjson.loads(raw)
@@ -267,6 +392,7 @@ def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context) -> Iterator[
         title=optional["title"],
         source=name,
         line_no=line_no,
+        origin=origin,
     )
 
 

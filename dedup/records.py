@@ -14,8 +14,20 @@ I32Array = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True, slots=True)
+class LineOrigin:
+    """Where an article's JSON line stands in its (uncompressed) file: the line's first byte, its length in bytes,
+    and the fields that hold the id and the text, so that the text can be read again from there."""
+
+    offset: int
+    length: int
+    id_field: str
+    text_field: str
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
-    """One input article; `published` is the ISO 8601 string the user gave, `published_at` its UTC value."""
+    """One input article; `published` is the ISO 8601 string the user gave, `published_at` its UTC value.
+    `origin` is set for a line of a plain JSON-lines file (`source`), whose text can be read again."""
 
     id: str
     text: str
@@ -26,6 +38,7 @@ class Article:
     title: str | None = None
     source: str = "<input>"
     line_no: int | None = None
+    origin: LineOrigin | None = None
 
 
 class _Located:

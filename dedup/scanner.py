@@ -15,7 +15,7 @@ from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refi
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
 from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
-from dedup.read import DEFAULT_MAX_TEXT_CHARS, parse_published
+from dedup.read import DEFAULT_MAX_TEXT_CHARS, ArticleStore, parse_published
 from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
 from dedup.signature import (
@@ -187,9 +187,10 @@ REWORDED: dict[str, int | float | bool] = {
 
 @dataclass(slots=True)
 class _Prepared:
-    """What alignment needs of one article: its tokens, and its sorted k-gram profiles once a candidate pair asks
-    (the `align_k` one, and the `refine_k` one for reworded pairs)."""
+    """What alignment needs of one article: its text and tokens, and its sorted k-gram profiles once a candidate
+    pair asks (the `align_k` one, and the `refine_k` one for reworded pairs)."""
 
+    text: str
     tokens: Tokens
     profile: GramProfile | None = None
     refined: GramProfile | None = None
@@ -215,10 +216,11 @@ class Scanner:
         >>> clusters = scanner.clusters()
     """
 
-    def __init__(self, config: ScanConfig | None = None, *, expected_bytes: int = 0) -> None:
+    def __init__(self, config: ScanConfig | None = None, *, expected_bytes: int = 0, keep_texts: bool = True) -> None:
         """`expected_bytes`: the size of the input, when known (the command passes the size of its files): the
-        index tables are then made as large as that input needs at once, instead of doubling as they fill. Results
-        are the same either way."""
+        index tables are then made as large as that input needs at once, instead of doubling as they fill.
+        `keep_texts`: keep every text in memory; otherwise the text of an article read from a plain JSON-lines file
+        is read again from there when needed (`ArticleStore`). Results are the same either way."""
         self.config = config or ScanConfig()
         self._align = AlignParams(
             self.config.align_k,
@@ -255,7 +257,7 @@ class Scanner:
             self.config.window_min_shared,
             _slots_for(expected_bytes * _SENTENCE_KEYS_PER_BYTE * self.config.sentence_bands, 1 << 12),
         )
-        self.articles: list[Article] = []
+        self.articles = ArticleStore(keep_texts)
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
         # A reworded candidate with fewer trigram keys than this in common with the new article can give no passage
@@ -298,10 +300,11 @@ class Scanner:
             if published is None:
                 raise ValueError(f"article {article.id!r}: published {article.published!r} is not an ISO 8601 date")
         seq = len(self.articles)
-        tokens = tokenize(article.text)
+        utf8 = article.text.encode("utf-8", "surrogatepass")
+        tokens = tokenize(article.text, utf8)
         signature = self._signer.sign(tokens.hashes)
         shingles, fingerprints, minhash = signature.shingles, signature.fingerprints, signature.minhash
-        prepared = _Prepared(tokens)
+        prepared = _Prepared(article.text, tokens)
         # Indexed and stored before any comparison, so that the scanner stays whole whatever a comparison does.
         docs, shared = self._fingerprints.add(seq, fingerprints)
         window_docs: I32Array = _NO_ARTICLES
@@ -328,7 +331,7 @@ class Scanner:
             keep = self._grams.sharing(signature.trigrams, candidates, reworded, self._least_trigrams)
             candidates, reworded = candidates[keep], reworded[keep]
         near = self._documents.add(seq, minhash) if len(shingles) else []
-        self.articles.append(article)
+        self.articles.append(article, utf8)
         self._ids.add(article.id)
         self._published.append(published)
         self._grams.append(signature.trigrams)
@@ -351,7 +354,7 @@ class Scanner:
         k = self.config.align_k
         recalled = self._recall(earlier)
         before, tokens = recalled.tokens, prepared.tokens
-        before_text, text = self.articles[earlier].text, self.articles[seq].text
+        before_text, text = recalled.text, prepared.text
         passages = align_pair(recalled.profile_of(k), prepared.profile_of(k), self._align)
         refine = any(p.similarity < REFINE_BELOW for p in passages) or (
             reworded
@@ -395,7 +398,8 @@ class Scanner:
         """Return an earlier article's tokens (and profile), recomputed from its text if no longer cached."""
         prepared = self._cache.get(seq)
         if prepared is None:
-            prepared = _Prepared(tokenize(self.articles[seq].text))
+            text = self.articles.text(seq)
+            prepared = _Prepared(text, tokenize(text))
             self._remember(seq, prepared)
         else:
             self._cache.move_to_end(seq)
@@ -411,7 +415,9 @@ class Scanner:
                 if profile is not None:
                     cached += profile.values.nbytes + profile.first.nbytes + profile.counts.nbytes
                     cached += profile.order.nbytes
-        texts = sum(sys.getsizeof(a.text) for a in self.articles)
+        texts = self.articles.text_bytes() + sum(
+            sys.getsizeof(p.text) for seq, p in self._cache.items() if p.text is not self.articles.about(seq).text
+        )
         return {
             "fingerprint_index": self._fingerprints.nbytes(),
             "trigram_keys": self._grams.nbytes(),
@@ -430,14 +436,12 @@ class Scanner:
         """Return the passage clusters, then the document clusters, of everything added so far."""
         passages = flag_boilerplate(
             build_passage_clusters(self.matches, self.published_of),
-            lambda seq: self.articles[seq].outlet,
+            lambda seq: self.articles.about(seq).outlet,
             self.config.boilerplate_articles,
         )
         if self.config.exclude_boilerplate:
             passages = [cluster for cluster in passages if not cluster.boilerplate]
-        documents = build_document_clusters(
-            self.document_matches, lambda seq: len(self.articles[seq].text), self.published_of
-        )
+        documents = build_document_clusters(self.document_matches, self.articles.length, self.published_of)
         return passages + documents
 
 

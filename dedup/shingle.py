@@ -287,13 +287,14 @@ _form_hashes: dict[str, int] = {}
 _MAX_FORMS = 1 << 17
 
 
-def tokenize(text: str) -> Tokens:
+def tokenize(text: str, utf8: bytes | None = None) -> Tokens:
     """Return the tokens of `text`: character spans (int32) and hashes; equal to `normalize_text` + `hash_tokens`.
+    `utf8`, if given, is `text` encoded (with "surrogatepass").
 
     One compiled pass over the UTF-8 bytes finds every token and hashes the ASCII ones; a token with other
     characters is NFKC-normalized and case-folded on its own, its hash remembered for the next time it occurs.
     """
-    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, dtype=np.uint8)
     starts, ends, hashes, other, flagged = _utf8_tokens(raw, code_point_classes(), byte_kinds())
     if flagged:
         forms = _form_hashes

@@ -8,6 +8,7 @@ from typing import IO, Any
 import orjson
 import xxhash
 
+from dedup.read import ArticleStore
 from dedup.records import Article, ArticleResult, Cluster, Edge, Member
 
 SCHEMA = "dedup/1"
@@ -37,7 +38,7 @@ def run_record(params: dict[str, int | float | str | bool], version: str, emit: 
 
 def cluster_id(cluster: Cluster, articles: Sequence[Article]) -> str:
     """Return an id derived from the cluster's kind and its members' article ids and offsets only."""
-    key = [cluster.kind, [[articles[m.seq].id, m.start, m.end] for m in cluster.members]]
+    key = [cluster.kind, [[_about(articles, m.seq).id, m.start, m.end] for m in cluster.members]]
     return f"{cluster.kind[0]}-{xxhash.xxh3_64_hexdigest(orjson.dumps(key))}"
 
 
@@ -49,7 +50,7 @@ def cluster_record(cluster: Cluster, articles: Sequence[Article]) -> Record:
         text = origin.text[origin_member.start : origin_member.end]
     else:
         text = origin.text[:DOCUMENT_TEXT_CHARS]
-    outlets = sorted({o for m in cluster.members if (o := articles[m.seq].outlet) is not None})
+    outlets = sorted({o for m in cluster.members if (o := _about(articles, m.seq).outlet) is not None})
     return {
         "record": "cluster",
         "id": cluster_id(cluster, articles),
@@ -64,8 +65,13 @@ def cluster_record(cluster: Cluster, articles: Sequence[Article]) -> Record:
     }
 
 
+def _about(articles: Sequence[Article], seq: int) -> Article:
+    """Return article `seq` for its id, outlet and dates, without reading its text again from its file."""
+    return articles.about(seq) if isinstance(articles, ArticleStore) else articles[seq]
+
+
 def _member(member: Member, articles: Sequence[Article]) -> Record:
-    article = articles[member.seq]
+    article = _about(articles, member.seq)
     return {
         "article": article.id,
         "outlet": article.outlet,
@@ -78,8 +84,8 @@ def _member(member: Member, articles: Sequence[Article]) -> Record:
 
 def _edge(edge: Edge, articles: Sequence[Article]) -> Record:
     return {
-        "from": articles[edge.source].id,
-        "to": articles[edge.target].id,
+        "from": _about(articles, edge.source).id,
+        "to": _about(articles, edge.target).id,
         "from_start": edge.source_start,
         "from_end": edge.source_end,
         "to_start": edge.target_start,
@@ -94,8 +100,8 @@ def event_record(result: ArticleResult, articles: Sequence[Article]) -> Record:
     article = result.article
     passages = [
         {
-            "with": articles[m.a].id,
-            "with_outlet": articles[m.a].outlet,
+            "with": _about(articles, m.a).id,
+            "with_outlet": _about(articles, m.a).outlet,
             "start": m.b_start,
             "end": m.b_end,
             "with_start": m.a_start,
@@ -106,7 +112,7 @@ def event_record(result: ArticleResult, articles: Sequence[Article]) -> Record:
         }
         for m in result.passages
     ]
-    duplicates = [{"with": articles[d.a].id, "jaccard": d.jaccard} for d in result.duplicates]
+    duplicates = [{"with": _about(articles, d.a).id, "jaccard": d.jaccard} for d in result.duplicates]
     return {
         "record": "event",
         "article": article.id,

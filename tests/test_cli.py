@@ -141,6 +141,45 @@ def test_seed_folder_and_jsonl_built_from_it_give_identical_output(tmp_path: Pat
     assert from_jsonl.stderr == from_folder.stderr
 
 
+@pytest.mark.parametrize("emit", ["clusters", "events"])
+def test_a_jsonl_file_with_bom_and_crlf_gives_the_output_of_the_same_lines_on_stdin(tmp_path: Path, emit: str) -> None:
+    lines = [line(id=f.name, text=f.read_bytes().decode("utf-8-sig"), outlet=f.name[:3]) for f in SEED_FILES]
+    raw = b"\xef\xbb\xbf" + b"".join(x + b"\r\n" for x in lines)
+    (tmp_path / "seeds.jsonl").write_bytes(raw)
+
+    from_file = scan("--emit", emit, str(tmp_path / "seeds.jsonl"))  # texts read again from the file
+    from_stdin = scan("--emit", emit, stdin=raw)  # texts kept in memory
+
+    assert from_file.exit_code == from_stdin.exit_code == 0
+    assert len(output_records(from_file)) > 1
+    assert from_file.stdout_bytes == from_stdin.stdout_bytes
+
+
+def test_an_input_file_changed_during_the_scan_stops_with_exit_3_and_the_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "news.jsonl"
+    path.write_bytes(jsonl(line(id="a", text=story_a()), line(id="b", text=story_b())))
+    add = Scanner.add
+
+    def add_then_edit(self: Scanner, article: Article) -> ArticleResult:
+        result = add(self, article)
+        if article.id == "b":
+            path.write_bytes(path.read_bytes().replace(b"Rama", b"Ramo"))
+        return result
+
+    monkeypatch.setattr(Scanner, "add", add_then_edit)
+    result = scan(str(path))
+
+    assert result.exit_code == 3
+    assert stderr_lines(result) == [
+        f'dedup: error: {path}:1: the line no longer holds the text of article "a"; an input file must not change'
+        " during the scan",
+        "dedup: read=2 scanned=2 rejected=0 matched=1",
+    ]
+    assert [r["record"] for r in output_records(result)] == ["run"]
+
+
 # --- --emit events -----------------------------------------------------------------------------------------------
 
 

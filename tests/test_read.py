@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dedup.read import FieldMap, Record, input_bytes, read_articles
-from dedup.records import Article, Notice, Rejected
+from dedup.read import ArticleStore, FieldMap, InputChangedError, Record, input_bytes, read_articles
+from dedup.records import Article, LineOrigin, Notice, Rejected
 
 STDIN = "<stdin>"
 
@@ -64,6 +64,7 @@ def test_jsonl_line_becomes_an_article_with_every_field(tmp_path: Path) -> None:
             title="A title",
             source=path,
             line_no=1,
+            origin=LineOrigin(0, len(Path(path).read_bytes()), "id", "text"),
         )
     ]
 
@@ -378,3 +379,70 @@ def test_input_bytes_counts_the_plain_files_read(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_bytes(b"w" * 7)
     assert input_bytes([str(tmp_path)]) == 130
     assert input_bytes([str(tmp_path / "a.jsonl"), "-", str(tmp_path / "missing.jsonl")]) == 100
+
+
+# --- texts read again from their files ---------------------------------------------------------------------------
+
+
+def stored(records: list[Record], keep_texts: bool = False) -> ArticleStore:
+    store = ArticleStore(keep_texts)
+    for article in articles(records):
+        store.append(article)
+    return store
+
+
+def test_a_text_left_in_its_file_reads_back_the_same(tmp_path: Path) -> None:
+    texts = ["Iran’s “terrorist” cult — MKO", "Тегеран заявил: «нет»", "東京に行く 🙂", "plain ascii"]
+    raw = b"\xef\xbb\xbf" + line(id="a", text=texts[0]) + b"\r\n\n"  # a byte order mark, CRLF, a blank line
+    raw += b"\n".join(line(id=f"x{i}", text=t, outlet="o") for i, t in enumerate(texts[1:])) + b"\n"
+    (tmp_path / "news.jsonl").write_bytes(raw)
+    records = list(read_articles([str(tmp_path / "news.jsonl")], fields=FieldMap()))
+    store = stored(records)
+
+    assert [store.about(i).text for i in range(len(store))] == ["", "", "", ""]  # nothing kept
+    assert [a.text for a in store] == texts
+    assert store[1:3] == articles(records)[1:3]
+    assert [store.length(i) for i in range(len(store))] == [len(t) for t in texts]
+    store.close()
+    assert store.text(3) == "plain ascii"  # opened again
+
+
+def test_texts_of_gzip_files_and_stdin_stay_in_memory(tmp_path: Path) -> None:
+    with gzip.open(tmp_path / "news.jsonl.gz", "wb") as stream:
+        stream.write(line(id="g", text="gzipped text") + b"\n")
+    records = list(read_articles([str(tmp_path / "news.jsonl.gz"), "-"], stdin=io.BytesIO(line(id="s", text="piped"))))
+    store = stored(records)
+
+    assert [a.origin for a in articles(records)] == [None, None]
+    assert [store.about(i).text for i in range(2)] == ["gzipped text", "piped"]
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        lambda raw: raw.replace(b"first text", b"other text"),  # same length, other id at the offset
+        lambda raw: raw.replace(b'"a"', b'"z"'),  # another id
+        lambda raw: raw.replace(b"first text", b"first text, longer now"),
+        lambda raw: b"",  # emptied
+    ],
+    ids=["moved", "other-id", "longer", "emptied"],
+)
+def test_a_file_changed_during_the_scan_is_an_error_not_another_text(tmp_path: Path, rewrite: object) -> None:
+    path = tmp_path / "news.jsonl"
+    path.write_bytes(line(id="b", text="second") + b"\n" + line(id="a", text="first text") + b"\n")
+    store = stored(list(read_articles([str(path)])))
+    assert store.text(1) == "first text"
+    store = stored(list(read_articles([str(path)])))
+    if callable(rewrite):
+        path.write_bytes(rewrite(path.read_bytes()))
+
+    with pytest.raises(InputChangedError, match=f"{path}:2"):
+        store.text(1)
+
+
+def test_keep_texts_keeps_them(tmp_path: Path) -> None:
+    path = write(tmp_path / "news.jsonl", line(id="a", text="kept"))
+    store = stored(list(read_articles([path])), keep_texts=True)
+    Path(path).unlink()
+
+    assert store.about(0).text == store.text(0) == "kept"
