@@ -152,11 +152,12 @@ def recall(plants: list[Plant], output: Path) -> dict[str, Any]:
 
 
 def index_memory(path: Path) -> dict[str, Any]:
-    """Scan the stream with the library `Scanner` and return its `memory_nbytes()` (run in a child process)."""
+    """Scan the stream with the library `Scanner`, set up as `dedup scan` sets it up (tables sized from the file,
+    texts left in it), and return its `memory_nbytes()` (run in a child process)."""
     from dedup import Article, Scanner
-    from dedup.read import read_articles
+    from dedup.read import input_bytes, read_articles
 
-    scanner = Scanner()
+    scanner = Scanner(expected_bytes=input_bytes([str(path)]), keep_texts=False)
     count = 0
     for record in read_articles([str(path)]):
         if isinstance(record, Article):

@@ -203,7 +203,7 @@ class ArticleStore(Sequence[Article]):
 
     def text_bytes(self) -> int:
         """Return the memory the texts kept take."""
-        return sum(sys.getsizeof(a.text) for a in self._articles)
+        return sum(sys.getsizeof(a.text) for a in self._articles if a.text)  # "" is one shared object
 
     def close(self) -> None:
         """Close the files texts are read again from (they are opened again if needed)."""
