@@ -142,8 +142,8 @@ class ArticleStore(Sequence[Article]):
     Unless `keep_texts`, an article read from a plain JSON-lines file (`Article.origin` set) is kept without its
     text, which is read again from its line when asked for: the file's pages are in the page cache already, while a
     text kept as a Python string takes 1 to 4 bytes per character more memory (on a 100,000-article news stream,
-    700 MB). The id and the text's length are checked on every read, so a file changed during the scan gives an
-    `InputChangedError`, never another text.
+    700 MB). The id and a 64-bit digest of the text are checked on every read, so a file changed during the scan
+    gives an `InputChangedError`, never another text.
     """
 
     def __init__(self, keep_texts: bool = True) -> None:
