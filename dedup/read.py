@@ -216,7 +216,7 @@ class ArticleStore(Sequence[Article]):
         try:
             fd = self._files.get(article.source)
             if fd is None:
-                fd = self._files[article.source] = os.open(article.source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                fd = self._files[article.source] = os.open(article.source, os.O_RDONLY)  # not inherited (PEP 446)
             obj = orjson.loads(os.pread(fd, origin.length, origin.offset))
             text = obj[origin.text_field]
             same = obj[origin.id_field] == article.id and isinstance(text, str) and _digest(text) == digest

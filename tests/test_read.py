@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -427,14 +428,14 @@ def test_texts_of_gzip_files_and_stdin_stay_in_memory(tmp_path: Path) -> None:
     ],
     ids=["moved", "other-id", "longer", "emptied"],
 )
-def test_a_file_changed_during_the_scan_is_an_error_not_another_text(tmp_path: Path, rewrite: object) -> None:
+def test_a_file_changed_during_the_scan_is_an_error_not_another_text(
+    tmp_path: Path, rewrite: Callable[[bytes], bytes]
+) -> None:
     path = tmp_path / "news.jsonl"
     path.write_bytes(line(id="b", text="second") + b"\n" + line(id="a", text="first text") + b"\n")
-    store = stored(list(read_articles([str(path)])))
-    assert store.text(1) == "first text"
-    store = stored(list(read_articles([str(path)])))
-    if callable(rewrite):
-        path.write_bytes(rewrite(path.read_bytes()))
+    assert stored(list(read_articles([str(path)]))).text(1) == "first text"  # unchanged, it reads back
+    store = stored(list(read_articles([str(path)])))  # a new store: nothing read back yet
+    path.write_bytes(rewrite(path.read_bytes()))
 
     with pytest.raises(InputChangedError, match=f"{path}:2"):
         store.text(1)
