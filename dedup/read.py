@@ -57,13 +57,14 @@ class _SeenIds:
     """Remember where each id was first seen, to reject later duplicates."""
 
     def __init__(self) -> None:
-        self._first: dict[str, str] = {}
+        self._first: dict[str, tuple[str, int | None]] = {}
 
-    def check(self, article_id: str, where: str) -> str | None:
+    def check(self, article_id: str, source: str, line_no: int | None = None) -> str | None:
         first = self._first.get(article_id)
         if first is not None:
-            return f"duplicate id {_shown_id(article_id)} (first seen at {first})"
-        self._first[article_id] = where
+            where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
+            return f"duplicate id {_shown_id(article_id)} (first seen at {where})"
+        self._first[article_id] = (source, line_no)
         return None
 
 
@@ -336,64 +337,55 @@ def _too_long(text: str, max_text_chars: int) -> str:
     return f"text is {len(text):,} characters, longer than the maximum article size of {max_text_chars:,}"
 
 
-def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context, origin: LineOrigin | None) -> Iterator[Record]:
-    fields, seen = ctx.fields, ctx.seen
+def _parse_line(raw: bytes, name: str, line_no: int, ctx: _Context, origin: LineOrigin | None) -> tuple[Record, ...]:
+    """Return the records of one JSON line: an article (after any notices about its optional fields), or why the
+    line is rejected."""
+    fields = ctx.fields
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
-        yield Rejected(name, line_no, _undecodable(raw) or f"invalid JSON: {err}")
-        return
+        return (Rejected(name, line_no, _undecodable(raw) or f"invalid JSON: {err}"),)
     if not isinstance(obj, dict):
-        yield Rejected(name, line_no, f"not a JSON object but {type(obj).__name__}")
-        return
-    for key in (fields.id, fields.text):
-        if key not in obj:
-            yield Rejected(name, line_no, f'missing "{key}"')
-            return
-        if not isinstance(obj[key], str):
-            yield Rejected(name, line_no, f'"{key}" must be a string, not {_json_type(obj[key])}')
-            return
-    article_id, text = obj[fields.id], obj[fields.text]
+        return (Rejected(name, line_no, f"not a JSON object but {type(obj).__name__}"),)
+    article_id, text = obj.get(fields.id), obj.get(fields.text)
+    if not (isinstance(article_id, str) and isinstance(text, str)):
+        return (_unusable(obj, fields, name, line_no),)
     if not article_id.strip():
-        yield Rejected(name, line_no, f'"{fields.id}" is empty')
-        return
+        return (Rejected(name, line_no, f'"{fields.id}" is empty'),)
     if len(text) > ctx.max_text_chars:
-        yield Rejected(name, line_no, _too_long(text, ctx.max_text_chars))
-        return
-    duplicate = seen.check(article_id, f"{name}:{line_no}")
+        return (Rejected(name, line_no, _too_long(text, ctx.max_text_chars)),)
+    duplicate = ctx.seen.check(article_id, name, line_no)
     if duplicate:
-        yield Rejected(name, line_no, duplicate)
-        return
-    optional: dict[str, str | None] = {}
-    for attr in ("outlet", "published", "url", "title"):
-        key = getattr(fields, attr)
+        return (Rejected(name, line_no, duplicate),)
+    notices: list[Record] = []
+    optional: list[str | None] = []
+    for key in (fields.outlet, fields.published, fields.url, fields.title):
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
-            yield Notice(name, line_no, f'"{key}" must be a string or null, not {_json_type(value)}; ignored')
+            notices.append(Notice(name, line_no, f'"{key}" must be a string or null, not {_json_type(value)}; ignored'))
             value = None
-        optional[attr] = value
+        optional.append(value)
+    outlet, published, url, title = optional
     published_at = None
-    if optional["published"] is not None:
-        published_at = parse_published(optional["published"])
+    if published is not None:
+        published_at = parse_published(published)
         if published_at is None:
-            yield Notice(
-                name,
-                line_no,
-                f'"{fields.published}" {_shown(optional["published"])} is not an ISO 8601 date; ignored',
+            notices.append(
+                Notice(name, line_no, f'"{fields.published}" {_shown(published)} is not an ISO 8601 date; ignored')
             )
-            optional["published"] = None
-    yield Article(
-        id=article_id,
-        text=text,
-        outlet=optional["outlet"],
-        published=optional["published"],
-        published_at=published_at,
-        url=optional["url"],
-        title=optional["title"],
-        source=name,
-        line_no=line_no,
-        origin=origin,
-    )
+            published = None
+    article = Article(article_id, text, outlet, published, published_at, url, title, name, line_no, origin)
+    return (*notices, article) if notices else (article,)
+
+
+def _unusable(obj: dict[str, object], fields: FieldMap, name: str, line_no: int) -> Rejected:
+    """Say why a JSON object has no usable id or text: the first of them that is missing or not a string."""
+    for key in (fields.id, fields.text):
+        if key not in obj:
+            return Rejected(name, line_no, f'missing "{key}"')
+        if not isinstance(obj[key], str):
+            return Rejected(name, line_no, f'"{key}" must be a string, not {_json_type(obj[key])}')
+    raise AssertionError("an id and a text that are both strings are usable")
 
 
 def _undecodable(raw: bytes) -> str | None:
