@@ -167,8 +167,9 @@ def index_memory(path: Path) -> dict[str, Any]:
 
 
 def repeats(size: int) -> int:
-    """Return how many times to scan a stream of `size` articles: up to 5 for small ones, whose time is noisier."""
-    return max(1, min(5, 20000 // size))
+    """Return how many times to scan a stream of `size` articles: at least 3, so that a median is reported however
+    large the stream (the host's speed swings by half within seconds), and up to 5 for small ones."""
+    return max(3, min(5, 20000 // size))
 
 
 def measure(
