@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dedup import Article, ScanConfig, Scanner
-from dedup.cli import _cut_partial_line, cli
+from dedup.cli import GC_YOUNG_OBJECTS, _cut_partial_line, cli
 from dedup.records import ArticleResult
 from dedup.scanner import REWORDED
 from tests.conftest import SEEDS
@@ -495,3 +496,19 @@ def test_an_output_file_that_cannot_be_created_is_a_usage_error(tmp_path: Path) 
 
     assert result.exit_code == 2
     assert "Invalid value for '-o'" in result.stderr
+
+
+def test_the_collector_runs_less_often_during_a_scan_and_as_before_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int, int]] = []
+    add = Scanner.add
+
+    def recording_add(self: Scanner, article: Article) -> ArticleResult:
+        seen.append(gc.get_threshold())
+        return add(self, article)
+
+    monkeypatch.setattr(Scanner, "add", recording_add)
+    before = gc.get_threshold()
+    result = scan(*map(str, SEED_FILES))
+    assert result.exit_code == 0
+    assert seen and all(t == (GC_YOUNG_OBJECTS, *before[1:]) for t in seen)
+    assert gc.get_threshold() == before
