@@ -327,9 +327,11 @@ class Scanner:
         candidates, reworded = choose_candidates(
             docs, confirmed, verbatim, window_docs, window_counts, self._windows.min_shared
         )
-        if self._least_trigrams and reworded.any():
+        is_reworded = reworded.tolist()
+        if self._least_trigrams and True in is_reworded:
             keep = self._grams.sharing(signature.trigrams, candidates, reworded, self._least_trigrams)
             candidates, reworded = candidates[keep], reworded[keep]
+            is_reworded = reworded.tolist()
         near = self._documents.add(seq, minhash) if len(shingles) else []
         self.articles.append(article, utf8)
         self._ids.add(article.id)
@@ -337,8 +339,8 @@ class Scanner:
         self._grams.append(signature.trigrams)
         self._remember(seq, prepared)
         result = ArticleResult(article, seq)
-        for earlier, is_reworded in zip(candidates.tolist(), reworded.tolist(), strict=True):
-            result.passages += self._passages(earlier, seq, prepared, is_reworded)
+        for earlier, flag in zip(candidates.tolist(), is_reworded, strict=True):
+            result.passages += self._passages(earlier, seq, prepared, flag)
         for earlier in near:
             jaccard = _jaccard(self._shingles(earlier), shingles)
             if jaccard >= self.config.doc_threshold:
