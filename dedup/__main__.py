@@ -5,6 +5,7 @@ A Ctrl-C before the scan starts, even while the modules load, ends the command w
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -18,6 +19,9 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """Run the `dedup` command."""
     signal.signal(signal.SIGINT, _interrupted)
+    # A scan does no linear algebra, but numba's first compiled call loads the OpenBLAS libraries of numpy and scipy,
+    # whose worker threads then spin for a while: CPU time for nothing. A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from dedup.cli import main as run
 
     run()

@@ -512,3 +512,19 @@ def test_the_collector_runs_less_often_during_a_scan_and_as_before_after_it(monk
     assert result.exit_code == 0
     assert seen and all(t == (GC_YOUNG_OBJECTS, *before[1:]) for t in seen)
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_command_runs_openblas_on_one_thread_unless_told_otherwise(given: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = (
+        "import os, sys\n"
+        "from dedup.__main__ import main\n"
+        "sys.argv = ['dedup', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == expected
