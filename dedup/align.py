@@ -6,7 +6,9 @@ dropped clause or a moved phrase leave) are chained into one passage. A passage 
 of its tokens are matched on each side and the matched share is at least `min_similarity`. Passages of the pair
 within `merge_gap` words of each other in both texts, in either order, are then joined while the joined passage
 stays `min_similarity` matched (a reworded or moved sentence splits one reused passage into pieces).
-`refine_pair` aligns a pair again with shorter seeds when its passages are reworded.
+`refine_pair` aligns a pair again with shorter seeds when its passages are reworded. `stitch` joins reworded
+passages that lie side by side in one text and far apart in the other (a summary or rewrite), keeping them as the
+joined passage's pieces.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ class AlignParams:
     max_repeat: int = 8
     merge_gap: int = 60
     max_seeds: int = 20_000
-    stitch_gap: int = 0
 
 
 @dataclass(slots=True)
@@ -177,8 +178,6 @@ def align_pair(a: GramProfile, b: GramProfile, params: AlignParams) -> list[Pass
     passages = sorted(_one_to_one(passages), key=lambda p: (p.a_start, p.b_start))
     if params.merge_gap > 0:
         passages = _merge_near(passages, params.merge_gap, params.min_similarity)
-    if params.stitch_gap > 0:
-        passages = _stitch(passages, params.stitch_gap)
     return passages
 
 
@@ -206,8 +205,6 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
                 break
         else:
             refined.append(p)
-    if params.stitch_gap > 0:
-        refined = _stitch(refined, params.stitch_gap)
     return sorted(refined, key=lambda p: (p.a_start, p.b_start))
 
 
@@ -216,13 +213,13 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
 _STITCH_BELOW = 0.9
 
 
-def _stitch(passages: list[Passage], gap: int) -> list[Passage]:
+def stitch(passages: list[Passage], gap: int) -> list[Passage]:
     """Join passages of one pair that follow each other within `gap` words in one text, however far apart they
     lie in the other, when at least one of the two is reworded: one text rewrites or summarizes pieces taken from
     all over the other.
 
-    The joined passage spans, in the other text, everything from the first piece to the last. Two (near) verbatim
-    pieces side by side are two quotes and stay apart.
+    The joined passage spans, in the other text, everything from the first piece to the last, and keeps the
+    passages it joins as its `pieces`. Two (near) verbatim pieces side by side are two quotes and stay apart.
     """
     for side in ("a", "b"):
         ordered = sorted(passages, key=lambda p: (p.a_start, p.b_start) if side == "a" else (p.b_start, p.a_start))
@@ -234,11 +231,16 @@ def _stitch(passages: list[Passage], gap: int) -> list[Passage]:
                 if between <= gap and min(last.similarity, p.similarity) < _STITCH_BELOW:
                     joined = _join(last, p, 1 << 62)
                     if joined is not None:
-                        out[-1] = joined
+                        pieces = sorted((*_pieces(last), *_pieces(p)), key=lambda q: (q.a_start, q.b_start))
+                        out[-1] = replace(joined, pieces=tuple(pieces))
                         continue
             out.append(p)
         passages = out
     return sorted(passages, key=lambda p: (p.a_start, p.b_start))
+
+
+def _pieces(p: Passage) -> tuple[Passage, ...]:
+    return p.pieces or (p,)
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:

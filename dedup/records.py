@@ -93,6 +93,8 @@ class Passage:
     b_end: int
     matched_a: int
     matched_b: int
+    # A stitched passage (a summary or rewrite): the exact passages it joins, sorted; empty for one passage.
+    pieces: tuple[Passage, ...] = ()
 
     @property
     def similarity(self) -> float:
@@ -114,6 +116,9 @@ class Match:
     b_words: int
     shared_words: int
     similarity: float
+    # A stitched passage (a summary or rewrite of pieces from all over the other text): the exact passages it joins,
+    # in order; empty for one passage. Clusters are built from the pieces, so that each quote stays its own cluster.
+    pieces: tuple[Match, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,12 @@ from datetime import datetime
 import numpy as np
 from numba import njit
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams, stitch
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
 from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, ArticleStore, parse_published
-from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Tokens, U64Array
+from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Passage, Tokens, U64Array
 from dedup.shingle import kgram_hashes, tokenize
 from dedup.signature import (
     MINHASH_SCHEME,
@@ -94,7 +94,8 @@ class ScanConfig:
         stitch_gap: pieces of one pair that follow each other within this many words in one text, however far
             apart they lie in the other, are one passage when at least one of them is reworded (similarity below
             0.9): a summary or rewrite of pieces from all over its source. The joined passage spans everything
-            between its pieces in the other text, so it can be less than `min_similarity` matched. 0 turns it off.
+            between its pieces in the other text, so it can be less than `min_similarity` matched; it keeps the
+            pieces (`Match.pieces`), and clusters are built from them. 0 turns it off.
 
     README.md ("Why these defaults") gives the reason for each default.
     """
@@ -123,7 +124,7 @@ class ScanConfig:
     boilerplate_articles: int = 5
     exclude_boilerplate: bool = False
     verify_single: bool = True
-    stitch_gap: int = 0
+    stitch_gap: int = 20
 
     def __post_init__(self) -> None:
         rules = [
@@ -172,15 +173,14 @@ class ScanConfig:
 
 
 # Settings for heavily reworded reuse (paraphrase, round-trip translation, summary), as `--reworded` applies them:
-# two bands of 11-word windows and eight of sentences, reworded pieces stitched across their source, sparser
-# passages kept. A pair sharing one fingerprint is checked as with the defaults: aligning every such pair instead
-# (`verify_single` off) found no more on PAN (0.873 against 0.874) at 1.07 times the CPU on news. README
-# ("Measured", "Why these defaults") gives their figures and costs.
+# two bands of 11-word windows and eight of sentences, sparser passages kept. A pair sharing one fingerprint is
+# checked as with the defaults: aligning every such pair instead (`verify_single` off) found no more on PAN (0.873
+# against 0.874) at 1.07 times the CPU on news. README ("Measured", "Why these defaults") gives their figures and
+# costs.
 REWORDED: dict[str, int | float | bool] = {
     "window_bands": 2,
     "window_words": 11,
     "sentence_bands": 8,
-    "stitch_gap": 20,
     "min_similarity": 0.25,
 }
 
@@ -228,7 +228,6 @@ class Scanner:
             self.config.min_words,
             self.config.min_similarity,
             merge_gap=self.config.merge_gap,
-            stitch_gap=self.config.stitch_gap,
         )
         self._fingerprints = FingerprintIndex(
             self.config.max_df, _slots_for(expected_bytes * _FINGERPRINTS_PER_BYTE, 1 << 16), fanout=64
@@ -355,8 +354,6 @@ class Scanner:
         shares `REWORDED_MIN_GRAMS` k-grams."""
         k = self.config.align_k
         recalled = self._recall(earlier)
-        before, tokens = recalled.tokens, prepared.tokens
-        before_text, text = recalled.text, prepared.text
         passages = align_pair(recalled.profile_of(k), prepared.profile_of(k), self._align)
         refine = any(p.similarity < REFINE_BELOW for p in passages) or (
             reworded
@@ -370,23 +367,9 @@ class Scanner:
                 prepared.refined_of(self.config.refine_k),
                 self._align,
             )
-        found = []
-        for p in passages:
-            found.append(
-                Match(
-                    a=earlier,
-                    b=seq,
-                    a_start=int(before.starts[p.a_start]),
-                    a_end=close_span(before_text, int(before.ends[p.a_end - 1])),
-                    b_start=int(tokens.starts[p.b_start]),
-                    b_end=close_span(text, int(tokens.ends[p.b_end - 1])),
-                    a_words=p.a_end - p.a_start,
-                    b_words=p.b_end - p.b_start,
-                    shared_words=min(p.matched_a, p.matched_b),
-                    similarity=round(p.similarity, 4),
-                )
-            )
-        return found
+        if self.config.stitch_gap > 0 and len(passages) > 1:
+            passages = stitch(passages, self.config.stitch_gap)
+        return [_match(earlier, seq, recalled, prepared, p) for p in passages]
 
     def _shingles(self, seq: int) -> U64Array:
         return kgram_hashes(self._recall(seq).tokens.hashes, self.config.shingle_size)
@@ -486,6 +469,23 @@ def choose_candidates(
             i += 1
             j += 1
     return candidates[:n], reworded[:n]
+
+
+def _match(earlier: int, seq: int, before: _Prepared, after: _Prepared, p: Passage) -> Match:
+    """Return a passage of token ranges as a match in character offsets (a stitched one with its pieces)."""
+    return Match(
+        a=earlier,
+        b=seq,
+        a_start=int(before.tokens.starts[p.a_start]),
+        a_end=close_span(before.text, int(before.tokens.ends[p.a_end - 1])),
+        b_start=int(after.tokens.starts[p.b_start]),
+        b_end=close_span(after.text, int(after.tokens.ends[p.b_end - 1])),
+        a_words=p.a_end - p.a_start,
+        b_words=p.b_end - p.b_start,
+        shared_words=min(p.matched_a, p.matched_b),
+        similarity=round(p.similarity, 4),
+        pieces=tuple(_match(earlier, seq, before, after, piece) for piece in p.pieces),
+    )
 
 
 def _slots_for(keys: float, least: int) -> int:

@@ -109,6 +109,17 @@ def event_record(result: ArticleResult, articles: Sequence[Article]) -> Record:
             "similarity": m.similarity,
             "shared_words": m.shared_words,
             "text": article.text[m.b_start : m.b_end],
+            "pieces": [
+                {
+                    "start": piece.b_start,
+                    "end": piece.b_end,
+                    "with_start": piece.a_start,
+                    "with_end": piece.a_end,
+                    "similarity": piece.similarity,
+                    "shared_words": piece.shared_words,
+                }
+                for piece in m.pieces
+            ],
         }
         for m in result.passages
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile
+from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile, stitch
 from dedup.normalize import normalize_text
 from dedup.records import Passage
 from dedup.shingle import hash_tokens
@@ -102,17 +102,31 @@ def test_stitching_joins_reworded_pieces_adjacent_in_one_text_and_far_apart_in_t
     a = f"{first} {filler} {second}"
     rewritten = first.replace("echo", "e1").replace("india", "i1")
     b = f"{rewritten} and {second.replace('quebec', 'q1').replace('xray', 'x1')}"
-    assert len(align(a, b)) == 2
-    [p] = align(a, b, stitch_gap=5)
+    pieces = align(a, b)
+    assert len(pieces) == 2
+    [p] = stitch(pieces, 5)
     assert (p.a_start, p.a_end, p.b_start, p.b_end) == (0, 223, 0, 24)  # from alpha to whiskey in both
-    assert len(align(a, b, stitch_gap=0)) == 2
+    assert p.pieces == tuple(pieces)
+    assert stitch(pieces, 0) == pieces
+
+
+def test_stitching_keeps_every_piece_once_when_it_joins_three() -> None:
+    sentences = [" ".join(f"{word}{i}" for word in "abcdefghijkl") for i in range(3)]
+    filler = " ".join(f"n{i}" for i in range(100))
+    a = f" {filler} ".join(sentences)
+    b = " and ".join(s.replace("e", "x", 1).replace("i", "y", 1) for s in sentences)
+    pieces = align(a, b)
+    assert len(pieces) == 3
+    [p] = stitch(pieces, 5)
+    assert p.pieces == tuple(pieces)
+    assert [q.pieces for q in p.pieces] == [(), (), ()]
 
 
 def test_stitching_leaves_verbatim_quotes_side_by_side_apart() -> None:
     first = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
     second = "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray"
     filler = " ".join(f"n{i}" for i in range(200))
-    found = align(f"{first} {filler} {second}", f"{first} and {second}", stitch_gap=5)
+    found = stitch(align(f"{first} {filler} {second}", f"{first} and {second}"), 5)
     assert [(p.a_start, p.b_start, p.similarity) for p in found] == [(0, 0, 1.0), (212, 13, 1.0)]
 
 

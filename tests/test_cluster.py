@@ -56,3 +56,16 @@ def test_document_clusters_join_transitive_near_duplicates() -> None:
         (5, 0, 1005, None),
     ]
     assert [(e.source, e.target, e.similarity) for e in cluster.edges] == [(0, 2, 0.9), (2, 5, 0.85)]
+
+
+def test_a_stitched_match_clusters_as_its_pieces() -> None:
+    # Article 1 rewrites two sentences of article 0 that lie far apart, side by side; article 2 quotes the second.
+    first, second = match(0, 1, (0, 80), (0, 70), 0.7), match(0, 1, (900, 990), (75, 160), 0.6)
+    stitched = Match(0, 1, 0, 990, 0, 160, 170, 28, 20, 0.1, pieces=(first, second))
+    quote = match(0, 2, (900, 990), (40, 130))
+    clusters = build_passage_clusters([stitched, quote], no_dates)
+    assert clusters == build_passage_clusters([first, second, quote], no_dates)
+    assert [[(m.seq, m.start, m.end) for m in c.members] for c in clusters] == [
+        [(0, 0, 80), (1, 0, 70)],
+        [(0, 900, 990), (1, 75, 160), (2, 40, 130)],
+    ]

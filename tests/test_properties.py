@@ -7,8 +7,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup import Article, Scanner
-from dedup.align import AlignParams, align_pair, gram_profile, shared_grams
+from dedup.align import AlignParams, align_pair, gram_profile, shared_grams, stitch
 from dedup.normalize import normalize_text
+from dedup.records import Passage
 from dedup.shingle import hash_tokens, kgram_hashes, tokenize
 from dedup.signature import (
     Sentencer,
@@ -227,13 +228,20 @@ def test_stitching_only_joins_passages(ids: list[int], taken: list[tuple[int, in
     a = gram_profile(hash_tokens(normalize_text(" ".join(words_a))), 3)
     b = gram_profile(hash_tokens(normalize_text(" ".join(words_b))), 3)
     plain = align_pair(a, b, AlignParams())
-    stitched = align_pair(a, b, AlignParams(stitch_gap=gap))
+    stitched = stitch(plain, gap)
     assert len(stitched) <= len(plain)
     for p in plain:
         assert any(
             q.a_start <= p.a_start and p.a_end <= q.a_end and q.b_start <= p.b_start and p.b_end <= q.b_end
             for q in stitched
         )
+    # Every passage found is kept exactly once: as a passage of its own or as a piece of a stitched one.
+    kept = [piece for q in stitched for piece in (q.pieces or (q,))]
+    assert sorted(kept, key=_bounds) == sorted(plain, key=_bounds)
+
+
+def _bounds(p: Passage) -> tuple[int, int, int, int]:
+    return (p.a_start, p.b_start, p.a_end, p.b_end)
 
 
 @given(st.lists(st.integers(0, 30), max_size=60), st.lists(st.integers(0, 30), max_size=60), st.integers(1, 3))

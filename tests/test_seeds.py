@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from dedup import Article, Scanner
-from dedup.records import Cluster
+from dedup import Article, ScanConfig, Scanner
+from dedup.records import Cluster, Match
 from tests import reference
 
 
@@ -80,12 +80,17 @@ def test_the_terrorist_cult_quote_is_one_cluster_over_four_articles(scanner: Sca
     )
 
 
+def exact_passages(scanner: Scanner) -> list[Match]:
+    """Every passage reported: the matches, with a stitched match's pieces in its place."""
+    return [piece for m in scanner.matches for piece in (m.pieces or (m,))]
+
+
 def test_the_38_word_maliki_run_is_one_exact_match(scanner: Scanner) -> None:
     run = (
         "hosting the terrorists after the group was shunned by the government of former Iraqi Prime Minister "
         "Nouri al-Maliki"
     )
-    found = [m for m in scanner.matches if m.shared_words >= 38 and m.similarity == 1.0]
+    found = [m for m in exact_passages(scanner) if m.shared_words >= 38 and m.similarity == 1.0]
     [m] = [m for m in found if "al-Maliki" in scanner.articles[m.a].text[m.a_start : m.a_end]]
     a, b = scanner.articles[m.a], scanner.articles[m.b]
     assert (a.id[:3], b.id[:3]) == ("001", "003")
@@ -99,8 +104,29 @@ def test_the_38_word_maliki_run_is_one_exact_match(scanner: Scanner) -> None:
 
 
 def test_every_reported_offset_pair_holds_the_same_words(scanner: Scanner) -> None:
-    for m in scanner.matches:
+    for m in [*scanner.matches, *exact_passages(scanner)]:
         words_a = [t[2] for t in reference.tokens(scanner.articles[m.a].text[m.a_start : m.a_end])]
         words_b = [t[2] for t in reference.tokens(scanner.articles[m.b].text[m.b_start : m.b_end])]
         assert (words_a == words_b) == (m.similarity == 1.0)
         assert len(words_a) == m.a_words and len(words_b) == m.b_words
+
+
+def test_stitched_passages_keep_their_pieces_and_leave_the_clusters_as_the_pieces_make_them(
+    seed_articles: list[Article], scanner: Scanner
+) -> None:
+    # 001 quotes the spokesman's statement in one block; 002 and 003 spread the same sentences over their reports.
+    stitched = [m for m in scanner.matches if m.pieces]
+    assert {(scanner.articles[m.a].id[:3], scanner.articles[m.b].id[:3]) for m in stitched} == {
+        ("001", "002"),
+        ("001", "003"),
+    }
+    for m in stitched:
+        assert len(m.pieces) >= 2
+        assert all((m.a, m.b) == (p.a, p.b) and not p.pieces for p in m.pieces)
+        assert min(p.a_start for p in m.pieces) == m.a_start and max(p.a_end for p in m.pieces) == m.a_end
+        assert min(p.b_start for p in m.pieces) == m.b_start and max(p.b_end for p in m.pieces) == m.b_end
+    unstitched = Scanner(ScanConfig(stitch_gap=0))
+    for article in seed_articles:
+        unstitched.add(article)
+    assert sorted(exact_passages(scanner), key=repr) == sorted(unstitched.matches, key=repr)
+    assert scanner.clusters() == unstitched.clusters()

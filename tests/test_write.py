@@ -54,6 +54,18 @@ def test_event_record_quotes_the_new_articles_copy() -> None:
     result = ArticleResult(ARTICLES[1], 1, passages=[Match(0, 1, 12, 36, 7, 31, 6, 6, 6, 1.0)])
     [passage] = event_record(result, ARTICLES)["passages"]
     assert passage["with"] == "a" and passage["text"] == "we will not be a trench."
+    assert passage["pieces"] == []
+
+
+def test_an_event_lists_the_pieces_of_a_stitched_passage() -> None:
+    pieces = (Match(0, 1, 12, 20, 7, 14, 2, 2, 2, 0.8), Match(0, 1, 28, 36, 20, 31, 2, 2, 2, 0.7))
+    stitched = Match(0, 1, 12, 36, 7, 31, 6, 6, 4, 0.6, pieces=pieces)
+    [passage] = event_record(ArticleResult(ARTICLES[1], 1, passages=[stitched]), ARTICLES)["passages"]
+    assert (passage["start"], passage["end"], passage["with_start"], passage["with_end"]) == (7, 31, 12, 36)
+    assert passage["pieces"] == [
+        {"start": 7, "end": 14, "with_start": 12, "with_end": 20, "similarity": 0.8, "shared_words": 2},
+        {"start": 20, "end": 31, "with_start": 28, "with_end": 36, "similarity": 0.7, "shared_words": 2},
+    ]
 
 
 class CountingStream(io.BytesIO):
