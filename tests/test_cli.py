@@ -225,6 +225,29 @@ def test_emit_events_on_the_seeds_gives_an_event_for_every_article_but_the_first
         assert {p["with"] for p in event["passages"]} <= earlier[event["article"]]
 
 
+def test_events_list_the_pieces_of_a_stitched_passage_and_stitch_gap_0_leaves_them_apart() -> None:
+    texts = {f.name: f.read_text(encoding="utf-8") for f in SEED_FILES}
+    stitched = [
+        (event["article"], p)
+        for event in output_records(scan("--emit", "events", str(SEEDS)))[1:]
+        for p in event["passages"]
+        if p["pieces"]
+    ]
+    assert stitched
+    apart = output_records(scan("--emit", "events", "--stitch-gap", "0", str(SEEDS)))[1:]
+    assert all(not p["pieces"] for event in apart for p in event["passages"])
+    plain = {(e["article"], p["with"], p["start"], p["with_start"]) for e in apart for p in e["passages"]}
+    for article, p in stitched:
+        assert p["text"] == texts[article][p["start"] : p["end"]]
+        assert (p["start"], p["end"]) == (min(q["start"] for q in p["pieces"]), max(q["end"] for q in p["pieces"]))
+        assert p["with_start"] == min(q["with_start"] for q in p["pieces"])
+        assert p["with_end"] == max(q["with_end"] for q in p["pieces"])
+        for piece in p["pieces"]:
+            assert p["start"] <= piece["start"] < piece["end"] <= p["end"]
+            assert p["with_start"] <= piece["with_start"] < piece["with_end"] <= p["with_end"]
+            assert (article, p["with"], piece["start"], piece["with_start"]) in plain
+
+
 # --- rejected records, notices, summary and exit codes -----------------------------------------------------------
 
 
