@@ -231,16 +231,12 @@ def stitch(passages: list[Passage], gap: int) -> list[Passage]:
                 if between <= gap and min(last.similarity, p.similarity) < _STITCH_BELOW:
                     joined = _join(last, p, 1 << 62)
                     if joined is not None:
-                        pieces = sorted((*_pieces(last), *_pieces(p)), key=lambda q: (q.a_start, q.b_start))
+                        pieces = sorted((*last.aligned, *p.aligned), key=lambda q: (q.a_start, q.b_start))
                         out[-1] = replace(joined, pieces=tuple(pieces))
                         continue
             out.append(p)
         passages = out
     return sorted(passages, key=lambda p: (p.a_start, p.b_start))
-
-
-def _pieces(p: Passage) -> tuple[Passage, ...]:
-    return p.pieces or (p,)
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:

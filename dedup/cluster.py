@@ -44,7 +44,7 @@ def build_passage_clusters(matches: Sequence[Match], published_of: PublishedOf) 
     A stitched match (a summary or rewrite) takes part as its pieces: the span it covers in the far text holds
     other text, often other quotes, which must not join their clusters into one.
     """
-    matches = [piece for m in matches for piece in (m.pieces or (m,))]
+    matches = [piece for m in matches for piece in m.aligned]
     nodes: list[tuple[int, int, int]] = []  # (article, start, end)
     for m in matches:
         nodes += [(m.a, m.a_start, m.a_end), (m.b, m.b_start, m.b_end)]

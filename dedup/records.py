@@ -97,6 +97,11 @@ class Passage:
     pieces: tuple[Passage, ...] = ()
 
     @property
+    def aligned(self) -> tuple[Passage, ...]:
+        """The aligned passages this one consists of: its pieces if stitched, else itself."""
+        return self.pieces or (self,)
+
+    @property
     def similarity(self) -> float:
         """Share of the two ranges' tokens covered by the alignment (1.0 for a verbatim copy)."""
         return (self.matched_a + self.matched_b) / ((self.a_end - self.a_start) + (self.b_end - self.b_start))
@@ -119,6 +124,11 @@ class Match:
     # A stitched passage (a summary or rewrite of pieces from all over the other text): the exact passages it joins,
     # in order; empty for one passage. Clusters are built from the pieces, so that each quote stays its own cluster.
     pieces: tuple[Match, ...] = ()
+
+    @property
+    def aligned(self) -> tuple[Match, ...]:
+        """The aligned passages this match consists of: its pieces if stitched, else itself."""
+        return self.pieces or (self,)
 
 
 @dataclass(frozen=True, slots=True)

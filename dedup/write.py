@@ -9,7 +9,7 @@ import orjson
 import xxhash
 
 from dedup.read import ArticleStore
-from dedup.records import Article, ArticleResult, Cluster, Edge, Member
+from dedup.records import Article, ArticleResult, Cluster, Edge, Match, Member
 
 SCHEMA = "dedup/1"
 DOCUMENT_TEXT_CHARS = 300
@@ -95,6 +95,18 @@ def _edge(edge: Edge, articles: Sequence[Article]) -> Record:
     }
 
 
+def _aligned_span(m: Match) -> Record:
+    """Return where a passage of an event stands in the new article and in the earlier one, and how alike."""
+    return {
+        "start": m.b_start,
+        "end": m.b_end,
+        "with_start": m.a_start,
+        "with_end": m.a_end,
+        "similarity": m.similarity,
+        "shared_words": m.shared_words,
+    }
+
+
 def event_record(result: ArticleResult, articles: Sequence[Article]) -> Record:
     """Return the record of one article that matched earlier ones (for `--emit events`)."""
     article = result.article
@@ -102,24 +114,9 @@ def event_record(result: ArticleResult, articles: Sequence[Article]) -> Record:
         {
             "with": _about(articles, m.a).id,
             "with_outlet": _about(articles, m.a).outlet,
-            "start": m.b_start,
-            "end": m.b_end,
-            "with_start": m.a_start,
-            "with_end": m.a_end,
-            "similarity": m.similarity,
-            "shared_words": m.shared_words,
+            **_aligned_span(m),
             "text": article.text[m.b_start : m.b_end],
-            "pieces": [
-                {
-                    "start": piece.b_start,
-                    "end": piece.b_end,
-                    "with_start": piece.a_start,
-                    "with_end": piece.a_end,
-                    "similarity": piece.similarity,
-                    "shared_words": piece.shared_words,
-                }
-                for piece in m.pieces
-            ],
+            "pieces": [_aligned_span(piece) for piece in m.pieces],
         }
         for m in result.passages
     ]

@@ -236,7 +236,7 @@ def test_stitching_only_joins_passages(ids: list[int], taken: list[tuple[int, in
             for q in stitched
         )
     # Every passage found is kept exactly once: as a passage of its own or as a piece of a stitched one.
-    kept = [piece for q in stitched for piece in (q.pieces or (q,))]
+    kept = [piece for q in stitched for piece in q.aligned]
     assert sorted(kept, key=_bounds) == sorted(plain, key=_bounds)
 
 

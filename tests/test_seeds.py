@@ -82,7 +82,7 @@ def test_the_terrorist_cult_quote_is_one_cluster_over_four_articles(scanner: Sca
 
 def exact_passages(scanner: Scanner) -> list[Match]:
     """Every passage reported: the matches, with a stitched match's pieces in its place."""
-    return [piece for m in scanner.matches for piece in (m.pieces or (m,))]
+    return [piece for m in scanner.matches for piece in m.aligned]
 
 
 def test_the_38_word_maliki_run_is_one_exact_match(scanner: Scanner) -> None:
