@@ -21,8 +21,9 @@ import numpy.typing as npt
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
-from dedup.records import I32Array, I64Array, Passage, U64Array
+from dedup.records import BoolArray, I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
+from dedup.signature import content_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,9 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
 # A passage at least this similar is a (near) verbatim copy; two such copies side by side in one text are two
 # quotes, not one reworded passage, and are never stitched.
 _STITCH_BELOW = 0.9
+# Two reworded passages side by side that both have this many words (in the shorter text) are two passages taken
+# from two places, not one summary: a summary condenses, so its pieces are short.
+_STITCH_LONG = 50
 
 
 def stitch(passages: list[Passage], gap: int) -> list[Passage]:
@@ -219,7 +223,8 @@ def stitch(passages: list[Passage], gap: int) -> list[Passage]:
     all over the other.
 
     The joined passage spans, in the other text, everything from the first piece to the last, and keeps the
-    passages it joins as its `pieces`. Two (near) verbatim pieces side by side are two quotes and stay apart.
+    passages it joins as its `pieces`. Two (near) verbatim pieces side by side are two quotes and stay apart, and
+    so are two long ones (`_STITCH_LONG` words each): a summary condenses.
     """
     for side in ("a", "b"):
         ordered = sorted(passages, key=lambda p: (p.a_start, p.b_start) if side == "a" else (p.b_start, p.a_start))
@@ -228,7 +233,13 @@ def stitch(passages: list[Passage], gap: int) -> list[Passage]:
             if out:
                 last = out[-1]
                 between = p.a_start - last.a_end if side == "a" else p.b_start - last.b_end
-                if between <= gap and min(last.similarity, p.similarity) < _STITCH_BELOW:
+                before = max(last.aligned, key=lambda q: q.a_end if side == "a" else q.b_end)
+                after = min(p.aligned, key=lambda q: q.a_start if side == "a" else q.b_start)
+                if (
+                    between <= gap
+                    and min(last.similarity, p.similarity) < _STITCH_BELOW
+                    and min(_words(before), _words(after)) < _STITCH_LONG
+                ):
                     joined = _join(last, p, 1 << 62)
                     if joined is not None:
                         pieces = sorted((*last.aligned, *p.aligned), key=lambda q: (q.a_start, q.b_start))
@@ -237,6 +248,68 @@ def stitch(passages: list[Passage], gap: int) -> list[Passage]:
             out.append(p)
         passages = out
     return sorted(passages, key=lambda p: (p.a_start, p.b_start))
+
+
+def snap(
+    passages: list[Passage],
+    a_breaks: BoolArray,
+    b_breaks: BoolArray,
+    a_words: U64Array,
+    b_words: U64Array,
+    reach: int,
+) -> list[Passage]:
+    """Extend each reworded passage (similarity below 0.9) to the start and the end of the sentences it begins and
+    ends in, where that adds at most `reach` words in each text, meets no other passage, and the words added on the
+    two sides share a content word.
+
+    Seeds of a reworded passage stop at the last words the two texts share verbatim, a few words short of a
+    sentence both rewrote; a shared content word in the rest of the sentence says that it, too, was taken.
+    `a_breaks`, `b_breaks`: whether a sentence starts at each token (`signature.sentence_breaks`); `a_words`,
+    `b_words`: the token hashes.
+    """
+    a_starts, b_starts = np.flatnonzero(a_breaks), np.flatnonzero(b_breaks)
+    out = []
+    for p in passages:
+        if p.similarity >= _STITCH_BELOW:
+            out.append(p)
+            continue
+        least_a = max([q.a_end for q in passages if q.a_end <= p.a_start] + [p.a_start - reach, 0])
+        least_b = max([q.b_end for q in passages if q.b_end <= p.b_start] + [p.b_start - reach, 0])
+        most_a = min([q.a_start for q in passages if q.a_start >= p.a_end] + [p.a_end + reach, len(a_breaks)])
+        most_b = min([q.b_start for q in passages if q.b_start >= p.b_end] + [p.b_end + reach, len(b_breaks)])
+        a_start, b_start = _sentence_start(a_starts, p.a_start, least_a), _sentence_start(b_starts, p.b_start, least_b)
+        if not _share_content_word(a_words[a_start : p.a_start], b_words[b_start : p.b_start]):
+            a_start, b_start = p.a_start, p.b_start
+        a_end, b_end = _sentence_end(a_starts, p.a_end, most_a), _sentence_end(b_starts, p.b_end, most_b)
+        if not _share_content_word(a_words[p.a_end : a_end], b_words[p.b_end : b_end]):
+            a_end, b_end = p.a_end, p.b_end
+        out.append(replace(p, a_start=a_start, a_end=a_end, b_start=b_start, b_end=b_end))
+    return out
+
+
+def _sentence_start(starts: npt.NDArray[np.intp], at: int, least: int) -> int:
+    """Return the start of the sentence token `at` is in, or `at` if that lies before `least`."""
+    i = int(np.searchsorted(starts, at, side="right")) - 1
+    return int(starts[i]) if i >= 0 and starts[i] >= least else at
+
+
+def _sentence_end(starts: npt.NDArray[np.intp], at: int, most: int) -> int:
+    """Return the end of the sentence that ends at or after token boundary `at`, or `at` if that lies past `most`
+    (`most` is at most the number of tokens, where the last sentence ends)."""
+    i = int(np.searchsorted(starts, at, side="left"))
+    end = int(starts[i]) if i < len(starts) else most
+    return end if end <= most else at
+
+
+def _share_content_word(a: U64Array, b: U64Array) -> bool:
+    if len(a) == 0 or len(b) == 0:
+        return False
+    return bool(np.intersect1d(content_words(a), content_words(b)).size)
+
+
+def _words(p: Passage) -> int:
+    """Return the passage's length in words in the text where it is shorter."""
+    return min(p.a_end - p.a_start, p.b_end - p.b_start)
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:

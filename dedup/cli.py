@@ -195,6 +195,14 @@ def cli() -> None:
     help="Join reworded pieces of one pair this close in one text, however far apart in the other (0: off).",
 )
 @click.option(
+    "--snap-words",
+    type=int,
+    default=DEFAULTS.snap_words,
+    show_default=True,
+    help="Extend a reworded passage to whole sentences when that adds at most this many words in each text and "
+    "the added words share a content word (0: off).",
+)
+@click.option(
     "--reworded",
     is_flag=True,
     help="Settings for heavily reworded reuse (paraphrase, translation, summary): --window-bands 2 of 11-word "

@@ -12,15 +12,12 @@ import sys
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
-from dedup.records import I32Array, I64Array, U64Array
+from dedup.records import BoolArray, I32Array, I64Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
 from dedup.signature import U32Array, key_set, shared_density, shares_at_least
-
-BoolArray = npt.NDArray[np.bool_]
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)

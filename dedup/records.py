@@ -11,6 +11,7 @@ import numpy.typing as npt
 U64Array = npt.NDArray[np.uint64]
 I64Array = npt.NDArray[np.int64]
 I32Array = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,23 @@ from datetime import datetime
 import numpy as np
 from numba import njit
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams, stitch
+from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams, snap, stitch
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
-from dedup.index import BoolArray, DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
+from dedup.index import DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
 from dedup.read import DEFAULT_MAX_TEXT_CHARS, ArticleStore, parse_published
-from dedup.records import Article, ArticleResult, Cluster, DocumentMatch, I32Array, Match, Passage, Tokens, U64Array
+from dedup.records import (
+    Article,
+    ArticleResult,
+    BoolArray,
+    Cluster,
+    DocumentMatch,
+    I32Array,
+    Match,
+    Passage,
+    Tokens,
+    U64Array,
+)
 from dedup.shingle import kgram_hashes, tokenize
 from dedup.signature import (
     MINHASH_SCHEME,
@@ -96,6 +107,9 @@ class ScanConfig:
             0.9): a summary or rewrite of pieces from all over its source. The joined passage spans everything
             between its pieces in the other text, so it can be less than `min_similarity` matched; it keeps the
             pieces (`Match.pieces`), and clusters are built from them. 0 turns it off.
+        snap_words: a reworded passage (similarity below 0.9) is extended to the start and end of the sentences it
+            begins and ends in, when that adds at most this many words in each text and the words added on the two
+            sides share a content word (`align.snap`). 0 turns it off.
 
     README.md ("Why these defaults") gives the reason for each default.
     """
@@ -125,6 +139,7 @@ class ScanConfig:
     exclude_boilerplate: bool = False
     verify_single: bool = True
     stitch_gap: int = 20
+    snap_words: int = 8
 
     def __post_init__(self) -> None:
         rules = [
@@ -141,6 +156,7 @@ class ScanConfig:
             (self.boilerplate_articles >= 2, "boilerplate_articles must be at least 2"),
             (self.merge_gap >= 0, "merge_gap must not be negative"),
             (self.stitch_gap >= 0, "stitch_gap must not be negative"),
+            (self.snap_words >= 0, "snap_words must not be negative"),
             (
                 self.window_words >= 1 and self.window_bands >= 0,
                 "window_words must be positive, window_bands not negative",
@@ -187,13 +203,19 @@ REWORDED: dict[str, int | float | bool] = {
 
 @dataclass(slots=True)
 class _Prepared:
-    """What alignment needs of one article: its text and tokens, and its sorted k-gram profiles once a candidate
-    pair asks (the `align_k` one, and the `refine_k` one for reworded pairs)."""
+    """What alignment needs of one article: its text and tokens, and its sorted k-gram profiles and sentence starts
+    once a candidate pair asks (the `align_k` profile, and the `refine_k` one and the sentences for reworded pairs)."""
 
     text: str
     tokens: Tokens
     profile: GramProfile | None = None
     refined: GramProfile | None = None
+    breaks: BoolArray | None = None
+
+    def breaks_of(self) -> BoolArray:
+        if self.breaks is None:
+            self.breaks = sentence_breaks(self.text, self.tokens.starts, self.tokens.ends)
+        return self.breaks
 
     def profile_of(self, k: int) -> GramProfile:
         if self.profile is None:
@@ -367,6 +389,15 @@ class Scanner:
                 prepared.refined_of(self.config.refine_k),
                 self._align,
             )
+        if self.config.snap_words > 0 and any(p.similarity < REFINE_BELOW for p in passages):
+            passages = snap(
+                passages,
+                recalled.breaks_of(),
+                prepared.breaks_of(),
+                recalled.tokens.hashes,
+                prepared.tokens.hashes,
+                self.config.snap_words,
+            )
         if self.config.stitch_gap > 0 and len(passages) > 1:
             passages = stitch(passages, self.config.stitch_gap)
         return [_match(earlier, seq, recalled, prepared, p) for p in passages]
@@ -400,6 +431,8 @@ class Scanner:
                 if profile is not None:
                     cached += profile.values.nbytes + profile.first.nbytes + profile.counts.nbytes
                     cached += profile.order.nbytes
+            if prepared.breaks is not None:
+                cached += prepared.breaks.nbytes
         texts = self.articles.text_bytes() + sum(
             sys.getsizeof(p.text) for seq, p in self._cache.items() if p.text is not self.articles.about(seq).text
         )

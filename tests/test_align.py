@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import random
 
-from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile, stitch
+from dedup.align import AlignParams, _seed_pairs, align_pair, gram_profile, snap, stitch
 from dedup.normalize import normalize_text
 from dedup.records import Passage
-from dedup.shingle import hash_tokens
+from dedup.shingle import hash_tokens, tokenize
+from dedup.signature import sentence_breaks
 
 QUOTE = "our country is used as a trench in a war that is not ours it does not work"
 
@@ -128,6 +129,72 @@ def test_stitching_leaves_verbatim_quotes_side_by_side_apart() -> None:
     filler = " ".join(f"n{i}" for i in range(200))
     found = stitch(align(f"{first} {filler} {second}", f"{first} and {second}"), 5)
     assert [(p.a_start, p.b_start, p.similarity) for p in found] == [(0, 0, 1.0), (212, 13, 1.0)]
+
+
+def test_stitching_leaves_two_long_reworded_passages_side_by_side_apart() -> None:
+    long_first = " ".join(f"a{i}" for i in range(60))
+    long_second = " ".join(f"b{i}" for i in range(60))
+    filler = " ".join(f"n{i}" for i in range(200))
+    a = f"{long_first} {filler} {long_second}"
+    # Every fifth word changed: each passage is reworded (similarity 0.8), and 60 words long.
+    b = " and ".join(" ".join(w if i % 5 else "x" for i, w in enumerate(s.split())) for s in (long_first, long_second))
+    found = align(a, b)
+    assert len(found) == 2 and all(p.similarity < 0.9 for p in found)
+    # Two passages of 50+ words each are taken from two places, not pieces of one summary.
+    assert stitch(found, 5) == found
+
+
+def snapped(a: str, b: str, reach: int = 8) -> list[tuple[str, str]]:
+    """Align, snap, and return each passage as the words it spans in `a` and in `b`."""
+    ta, tb = tokenize(a), tokenize(b)
+    params = AlignParams()
+    found = align_pair(gram_profile(ta.hashes, 3), gram_profile(tb.hashes, 3), params)
+    found = snap(
+        found,
+        sentence_breaks(a, ta.starts, ta.ends),
+        sentence_breaks(b, tb.starts, tb.ends),
+        ta.hashes,
+        tb.hashes,
+        reach,
+    )
+    return [
+        (a[ta.starts[p.a_start] : ta.ends[p.a_end - 1]], b[tb.starts[p.b_start] : tb.ends[p.b_end - 1]]) for p in found
+    ]
+
+
+# One sentence of 20 content words, reworded: every fourth word changed, so 3-word seeds stop short of its ends.
+SENTENCE = " ".join(f"w{i}" for i in range(20))
+REWORDED = " ".join(f"w{i}" if i % 4 else f"v{i}" for i in range(20))
+
+
+def test_snapping_extends_a_reworded_passage_to_the_sentence_both_texts_rewrote() -> None:
+    a = f"Earlier text here. Minister Rama said {SENTENCE} w200 end. After that."
+    b = f"Other opening words. Rama told reporters {REWORDED} w300 stop. Something else."
+    [(in_a, in_b)] = snapped(a, b)
+    # "Rama" is shared before the seeds; "end"/"stop" share nothing, so the ends stay where the seeds stop.
+    assert in_a.startswith("Minister Rama said w0") and in_b.startswith("Rama told reporters v0")
+    assert in_a.endswith("w19") and in_b.endswith("w19")
+    [(plain_a, plain_b)] = snapped(a, b, reach=0)
+    assert plain_a.startswith("w1 ") and plain_b.startswith("w1 ")
+
+
+def test_snapping_needs_a_shared_content_word_and_leaves_verbatim_passages_alone() -> None:
+    a = f"Earlier text here. The minister said {SENTENCE} today."
+    b = f"Other opening words. Officials wrote that {REWORDED} yesterday."
+    [(in_a, in_b)] = snapped(a, b)
+    assert in_a.startswith("w1 ") and in_b.startswith("w1 ")  # "the", "said", "that" share no content word
+    verbatim = f"Earlier text here. Minister Rama told {SENTENCE} today."
+    [(in_a, in_b)] = snapped(verbatim, f"Other words. Prime minister Rama said {SENTENCE} yesterday.")
+    assert in_a == in_b == SENTENCE
+
+
+def test_snapping_reaches_no_further_than_reach_words() -> None:
+    a = f"Earlier text. Minister Rama one two three four five six seven {SENTENCE} end."
+    b = f"Other words. Rama told eight nine ten eleven twelve thirteen fourteen {REWORDED} stop."
+    [(in_a, _)] = snapped(a, b, reach=8)
+    assert in_a.startswith("w1 ")
+    [(in_a, in_b)] = snapped(a, b, reach=10)
+    assert in_a.startswith("Minister Rama") and in_b.startswith("Rama told")
 
 
 def test_unrelated_texts_share_nothing() -> None:

@@ -66,6 +66,7 @@ def test_short_and_empty_texts_are_scanned_without_matches() -> None:
         ({"doc_threshold": 1.5}, "doc_threshold must be in (0, 1]"),
         ({"seed": -1}, "seed must be in [0, 2**32)"),
         ({"stitch_gap": -1}, "stitch_gap must not be negative"),
+        ({"snap_words": -1}, "snap_words must not be negative"),
         ({"window_max_df": 1}, "window_max_df must be at least 2"),
     ],
 )

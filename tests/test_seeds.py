@@ -130,3 +130,20 @@ def test_stitched_passages_keep_their_pieces_and_leave_the_clusters_as_the_piece
         unstitched.add(article)
     assert sorted(exact_passages(scanner), key=repr) == sorted(unstitched.matches, key=repr)
     assert scanner.clusters() == unstitched.clusters()
+
+
+def test_the_reworded_spokesman_report_is_reported_from_its_dateline(
+    seed_articles: list[Article], scanner: Scanner
+) -> None:
+    # 002 and 003 both open with the spokesman's statement under their own dateline ("TEHRAN- Iran's ..." and
+    # "TEHRAN (Tasnim) - The Iranian ..."): the seeds stop at "Foreign Ministry", snapping takes the whole sentence.
+    def opening(config: ScanConfig) -> tuple[str, str]:
+        scan = Scanner(config)
+        for article in seed_articles:
+            scan.add(article)
+        [m] = [m for m in scan.matches if (scan.articles[m.a].id[:3], scan.articles[m.b].id[:3]) == ("002", "003")]
+        return scan.articles.text(m.a)[m.a_start :][:15], scan.articles.text(m.b)[m.b_start :][:15]
+
+    snapped = opening(scanner.config)
+    assert snapped[0].startswith("TEHRAN- Iran") and snapped[1].startswith("TEHRAN (Tasnim)")
+    assert opening(ScanConfig(snap_words=0)) != snapped
