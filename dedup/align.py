@@ -13,7 +13,9 @@ joined passage's pieces.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -23,7 +25,7 @@ from numba import njit
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import BoolArray, I32Array, I64Array, Passage, U64Array
 from dedup.shingle import kgram_hashes
-from dedup.signature import content_words
+from dedup.signature import stop_word_hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,44 +269,62 @@ def snap(
     `a_breaks`, `b_breaks`: whether a sentence starts at each token (`signature.sentence_breaks`); `a_words`,
     `b_words`: the token hashes.
     """
-    a_starts, b_starts = np.flatnonzero(a_breaks), np.flatnonzero(b_breaks)
+    a_sentences, b_sentences = np.flatnonzero(a_breaks).tolist(), np.flatnonzero(b_breaks).tolist()
+    a_ends, b_ends = sorted(p.a_end for p in passages), sorted(p.b_end for p in passages)
+    a_starts, b_starts = sorted(p.a_start for p in passages), sorted(p.b_start for p in passages)
     out = []
     for p in passages:
         if p.similarity >= _STITCH_BELOW:
             out.append(p)
             continue
-        least_a = max([q.a_end for q in passages if q.a_end <= p.a_start] + [p.a_start - reach, 0])
-        least_b = max([q.b_end for q in passages if q.b_end <= p.b_start] + [p.b_start - reach, 0])
-        most_a = min([q.a_start for q in passages if q.a_start >= p.a_end] + [p.a_end + reach, len(a_breaks)])
-        most_b = min([q.b_start for q in passages if q.b_start >= p.b_end] + [p.b_end + reach, len(b_breaks)])
-        a_start, b_start = _sentence_start(a_starts, p.a_start, least_a), _sentence_start(b_starts, p.b_start, least_b)
+        a_start = _sentence_start(a_sentences, p.a_start, max(_last_at_most(a_ends, p.a_start), p.a_start - reach))
+        b_start = _sentence_start(b_sentences, p.b_start, max(_last_at_most(b_ends, p.b_start), p.b_start - reach))
         if not _share_content_word(a_words[a_start : p.a_start], b_words[b_start : p.b_start]):
             a_start, b_start = p.a_start, p.b_start
-        a_end, b_end = _sentence_end(a_starts, p.a_end, most_a), _sentence_end(b_starts, p.b_end, most_b)
+        a_most = min(_first_at_least(a_starts, p.a_end, len(a_breaks)), p.a_end + reach)
+        b_most = min(_first_at_least(b_starts, p.b_end, len(b_breaks)), p.b_end + reach)
+        a_end = _sentence_end(a_sentences, len(a_breaks), p.a_end, a_most)
+        b_end = _sentence_end(b_sentences, len(b_breaks), p.b_end, b_most)
         if not _share_content_word(a_words[p.a_end : a_end], b_words[p.b_end : b_end]):
             a_end, b_end = p.a_end, p.b_end
         out.append(replace(p, a_start=a_start, a_end=a_end, b_start=b_start, b_end=b_end))
     return out
 
 
-def _sentence_start(starts: npt.NDArray[np.intp], at: int, least: int) -> int:
+def _last_at_most(ordered: list[int], at: int) -> int:
+    """Return the largest value of `ordered` that is at most `at`, or 0."""
+    i = bisect_right(ordered, at)
+    return ordered[i - 1] if i else 0
+
+
+def _first_at_least(ordered: list[int], at: int, default: int) -> int:
+    """Return the smallest value of `ordered` that is at least `at`, or `default`."""
+    i = bisect_left(ordered, at)
+    return ordered[i] if i < len(ordered) else default
+
+
+def _sentence_start(sentences: list[int], at: int, least: int) -> int:
     """Return the start of the sentence token `at` is in, or `at` if that lies before `least`."""
-    i = int(np.searchsorted(starts, at, side="right")) - 1
-    return int(starts[i]) if i >= 0 and starts[i] >= least else at
+    start = _last_at_most(sentences, at)
+    return start if start >= least else at
 
 
-def _sentence_end(starts: npt.NDArray[np.intp], at: int, most: int) -> int:
-    """Return the end of the sentence that ends at or after token boundary `at`, or `at` if that lies past `most`
-    (`most` is at most the number of tokens, where the last sentence ends)."""
-    i = int(np.searchsorted(starts, at, side="left"))
-    end = int(starts[i]) if i < len(starts) else most
+def _sentence_end(sentences: list[int], tokens: int, at: int, most: int) -> int:
+    """Return the end of the sentence that ends at or after token boundary `at` (the last one ends at `tokens`), or
+    `at` if that lies past `most`."""
+    end = _first_at_least(sentences, at, tokens)
     return end if end <= most else at
 
 
 def _share_content_word(a: U64Array, b: U64Array) -> bool:
     if len(a) == 0 or len(b) == 0:
         return False
-    return bool(np.intersect1d(content_words(a), content_words(b)).size)
+    return not (set(a.tolist()) & set(b.tolist())) <= _function_words()
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[int]:
+    return frozenset(stop_word_hashes().tolist())
 
 
 def _words(p: Passage) -> int:

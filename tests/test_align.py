@@ -228,3 +228,12 @@ def test_one_word_repeated_yields_no_seeds() -> None:
     a = gram_profile(hash_tokens(normalize_text("word " * 50_000)), params.align_k)
     seeds_a, _ = _seed_pairs(a, a, params)
     assert len(seeds_a) == 0 and align_pair(a, a, params) == []
+
+
+def test_snapping_takes_the_last_sentence_to_the_end_of_the_text_only_within_reach() -> None:
+    a = f"Earlier text here. Minister Rama said {SENTENCE} w200 w201 w202 in Tirana"
+    b = f"Other opening words. Rama told reporters {REWORDED} in Tirana the capital city now"
+    [(in_a, in_b)] = snapped(a, b)
+    assert in_a.endswith("in Tirana") and in_b.endswith("capital city now")
+    [(in_a, in_b)] = snapped(a, b, reach=5)
+    assert in_a.endswith("w19") and in_b.endswith("w19")
