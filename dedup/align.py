@@ -41,7 +41,7 @@ class AlignParams:
     align_k: int = 3
     max_gap: int = 20
     min_words: int = 10
-    min_similarity: float = 0.3
+    min_similarity: float = 0.25
     max_repeat: int = 8
     merge_gap: int = 60
     max_seeds: int = 20_000

@@ -206,7 +206,7 @@ def cli() -> None:
     "--reworded",
     is_flag=True,
     help="Settings for heavily reworded reuse (paraphrase, translation, summary): --window-bands 2 of 11-word "
-    "windows, --sentence-bands 8, --min-similarity 0.25; an option given explicitly wins.",
+    "windows and --sentence-bands 8; an option given explicitly wins.",
 )
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, reworded: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""

@@ -96,10 +96,8 @@ def test_run_record_carries_the_options_given() -> None:
 def test_reworded_applies_its_settings_and_an_explicit_option_wins() -> None:
     params = output_records(scan("--reworded", stdin=b""))[0]["params"]
     assert {name: params[name] for name in REWORDED} == REWORDED
-    params = output_records(scan("--reworded", "--min-similarity", "0.3", "--window-bands", "1", stdin=b""))[0][
-        "params"
-    ]
-    assert (params["min_similarity"], params["window_bands"], params["sentence_bands"]) == (0.3, 1, 8)
+    params = output_records(scan("--reworded", "--sentence-bands", "4", "--window-bands", "1", stdin=b""))[0]["params"]
+    assert (params["window_words"], params["window_bands"], params["sentence_bands"]) == (11, 1, 4)
     assert output_records(scan(stdin=b""))[0]["params"]["window_words"] == ScanConfig().window_words
 
 
