@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
-from dedup.index import BoolArray
-from dedup.records import I32Array
+from dedup.records import BoolArray, I32Array
 from dedup.scanner import choose_candidates
 
 STORY = (
