@@ -6,9 +6,10 @@ dropped clause or a moved phrase leave) are chained into one passage. A passage 
 of its tokens are matched on each side and the matched share is at least `min_similarity`. Passages of the pair
 within `merge_gap` words of each other in both texts, in either order, are then joined while the joined passage
 stays `min_similarity` matched (a reworded or moved sentence splits one reused passage into pieces).
-`refine_pair` aligns a pair again with shorter seeds when its passages are reworded. `stitch` joins reworded
-passages that lie side by side in one text and far apart in the other (a summary or rewrite), keeping them as the
-joined passage's pieces.
+`refine_pair` aligns a pair again with shorter seeds when its passages are reworded. `snap` extends a reworded
+passage to whole sentences where the words it would add on the two sides share a content word. `stitch` joins
+reworded passages that lie side by side in one text and far apart in the other (a summary or rewrite), keeping them
+as the joined passage's pieces.
 """
 
 from __future__ import annotations
@@ -317,6 +318,7 @@ def _sentence_end(sentences: list[int], tokens: int, at: int, most: int) -> int:
 
 
 def _share_content_word(a: U64Array, b: U64Array) -> bool:
+    """Tell whether two runs of token hashes have a word in common that is not a function word."""
     if len(a) == 0 or len(b) == 0:
         return False
     return not (set(a.tolist()) & set(b.tolist())) <= _function_words()

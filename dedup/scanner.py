@@ -189,10 +189,9 @@ class ScanConfig:
 
 
 # Settings for heavily reworded reuse (paraphrase, round-trip translation, summary), as `--reworded` applies them:
-# two bands of 11-word windows and eight of sentences. A pair sharing one fingerprint is
-# checked as with the defaults: aligning every such pair instead (`verify_single` off) found no more on PAN (0.873
-# against 0.874) at 1.07 times the CPU on news. README ("Measured", "Why these defaults") gives their figures and
-# costs.
+# two bands of 11-word windows and eight of sentences. A pair sharing one fingerprint is checked as with the
+# defaults: aligning every such pair instead (`verify_single` off) found no more on PAN (0.873 against 0.874) at
+# 1.07 times the CPU on news. README ("Measured", "Why these defaults") gives their figures and costs.
 REWORDED: dict[str, int | float | bool] = {
     "window_bands": 2,
     "window_words": 11,
