@@ -212,9 +212,10 @@ def refine_pair(found: list[Passage], a: GramProfile, b: GramProfile, params: Al
     return sorted(refined, key=lambda p: (p.a_start, p.b_start))
 
 
-# A passage at least this similar is a (near) verbatim copy; two such copies side by side in one text are two
-# quotes, not one reworded passage, and are never stitched.
-_STITCH_BELOW = 0.9
+# A passage at least this similar is a (near) verbatim copy, the rest are reworded: a verbatim pair gains nothing
+# from shorter seeds, a verbatim passage keeps the exact bounds of its copy (`snap`), and two verbatim passages side
+# by side in one text are two quotes, never stitched.
+NEAR_VERBATIM = 0.9
 # Two reworded passages side by side that both have this many words (in the shorter text) are two passages taken
 # from two places, not one summary: a summary condenses, so its pieces are short.
 _STITCH_LONG = 50
@@ -240,7 +241,7 @@ def stitch(passages: list[Passage], gap: int) -> list[Passage]:
                 after = min(p.aligned, key=lambda q: q.a_start if side == "a" else q.b_start)
                 if (
                     between <= gap
-                    and min(last.similarity, p.similarity) < _STITCH_BELOW
+                    and min(last.similarity, p.similarity) < NEAR_VERBATIM
                     and min(_words(before), _words(after)) < _STITCH_LONG
                 ):
                     joined = _join(last, p, 1 << 62)
@@ -275,7 +276,7 @@ def snap(
     a_starts, b_starts = sorted(p.a_start for p in passages), sorted(p.b_start for p in passages)
     out = []
     for p in passages:
-        if p.similarity >= _STITCH_BELOW:
+        if p.similarity >= NEAR_VERBATIM:
             out.append(p)
             continue
         a_start = _sentence_start(a_sentences, p.a_start, max(_last_at_most(a_ends, p.a_start), p.a_start - reach))

@@ -11,7 +11,17 @@ from datetime import datetime
 import numpy as np
 from numba import njit
 
-from dedup.align import AlignParams, GramProfile, align_pair, gram_profile, refine_pair, shared_grams, snap, stitch
+from dedup.align import (
+    NEAR_VERBATIM,
+    AlignParams,
+    GramProfile,
+    align_pair,
+    gram_profile,
+    refine_pair,
+    shared_grams,
+    snap,
+    stitch,
+)
 from dedup.cluster import build_document_clusters, build_passage_clusters, flag_boilerplate
 from dedup.index import DocumentIndex, FingerprintIndex, GramStore, WindowIndex, summed_counts
 from dedup.normalize import close_span
@@ -50,8 +60,6 @@ _MOST_PRESIZED_TRIGRAM_KEYS = 1 << 28
 # Presized tables stop here (2**25 slots, 256 MB each); past it they grow as they would without a size hint.
 _MOST_PRESIZED_SLOTS = 1 << 25
 _NO_ARTICLES = np.zeros(0, dtype=np.int32)
-# A pair whose passages are all at least this similar is (near) verbatim: shorter seeds would add nothing to it.
-REFINE_BELOW = 0.9
 # A pair found by its window keys alone is refined only if it shares this many distinct `align_k`-grams: reworded
 # reuse keeps some of its word trigrams, while articles that merely share topic words mostly share none.
 REWORDED_MIN_GRAMS = 3
@@ -375,7 +383,7 @@ class Scanner:
         k = self.config.align_k
         recalled = self._recall(earlier)
         passages = align_pair(recalled.profile_of(k), prepared.profile_of(k), self._align)
-        refine = any(p.similarity < REFINE_BELOW for p in passages) or (
+        refine = any(p.similarity < NEAR_VERBATIM for p in passages) or (
             reworded
             and not passages
             and shared_grams(recalled.profile_of(k), prepared.profile_of(k)) >= REWORDED_MIN_GRAMS
@@ -387,7 +395,7 @@ class Scanner:
                 prepared.refined_of(self.config.refine_k),
                 self._align,
             )
-        if self.config.snap_words > 0 and any(p.similarity < REFINE_BELOW for p in passages):
+        if self.config.snap_words > 0 and any(p.similarity < NEAR_VERBATIM for p in passages):
             passages = snap(
                 passages,
                 recalled.breaks_of(),
