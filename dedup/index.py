@@ -17,7 +17,7 @@ from numba import njit
 import dedup.compiled  # noqa: F401  (decides where the kernels below are cached)
 from dedup.records import BoolArray, I32Array, I64Array, U64Array
 from dedup.shingle import KGRAM_BASE, _fmix64, distinct
-from dedup.signature import U32Array, key_set, shared_density, shares_at_least
+from dedup.signature import U32Array, key_set, shared_density, shares_near
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -454,15 +454,15 @@ class GramStore:
             return np.ones(len(docs), dtype=np.bool_), np.ones(len(docs), dtype=np.bool_)
         return _confirmed(trigrams, docs, shared, self._keys, self._starts, span, min(least, run), run)
 
-    def sharing(self, trigrams: U32Array, docs: I32Array, ask: BoolArray, least: int) -> BoolArray:
-        """For each earlier article in `docs`: whether at least `least` of its trigram keys (counted with repeats)
-        are among the new article's `trigrams`; an article whose `ask` is False is not looked at (True)."""
-        return _sharing(trigrams, docs, ask, self._keys, self._starts, least)
+    def sharing(self, trigrams: U32Array, docs: I32Array, ask: BoolArray, span: int, least: int) -> BoolArray:
+        """For each earlier article in `docs`: whether at least `least` of any `span` consecutive trigram keys of its
+        own are among the new article's `trigrams`; an article whose `ask` is False is not looked at (True)."""
+        return _sharing(trigrams, docs, ask, self._keys, self._starts, span, least)
 
 
 @njit(cache=True)
 def _sharing(
-    trigrams: U32Array, docs: I32Array, ask: BoolArray, keys: U32Array, starts: I64Array, least: int
+    trigrams: U32Array, docs: I32Array, ask: BoolArray, keys: U32Array, starts: I64Array, span: int, least: int
 ) -> BoolArray:
     out = np.ones(len(docs), dtype=np.bool_)
     bits, table = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32)
@@ -472,7 +472,7 @@ def _sharing(
         if len(table) == 0:
             bits, table = key_set(trigrams)
         doc = docs[i]
-        out[i] = shares_at_least(bits, table, keys[starts[doc] : starts[doc + 1]], least)
+        out[i] = shares_near(bits, table, keys[starts[doc] : starts[doc + 1]], span, least)
     return out
 
 

@@ -63,6 +63,11 @@ _NO_ARTICLES = np.zeros(0, dtype=np.int32)
 # A pair found by its window keys alone is refined only if it shares this many distinct `align_k`-grams: reworded
 # reuse keeps some of its word trigrams, while articles that merely share topic words mostly share none.
 REWORDED_MIN_GRAMS = 3
+# A pair found by its window keys alone is aligned only when this many of the earlier article's word trigrams, within
+# any stretch of this many, occur in the new one: a reworded passage keeps some three-word runs close together,
+# while articles on one topic share trigrams ("the prime minister") scattered over their length.
+REWORDED_TRIGRAMS = 4
+REWORDED_SPAN = 40
 # A pair sharing one fingerprint and no verbatim `min_words` run is aligned (as reworded) when this many of the
 # earlier article's word trigrams, within any stretch of this many, occur in the new one: a reworded passage keeps
 # trigrams close together around the phrase it kept, while a stock phrase shared by two articles has few trigrams
@@ -287,12 +292,10 @@ class Scanner:
         self.articles = ArticleStore(keep_texts)
         self._ids: set[str] = set()
         self._published: list[datetime | None] = []
-        # A reworded candidate with fewer trigram keys than this in common with the new article can give no passage
-        # (3-word seeds cover at most 3 words each) and no refinement (`REWORDED_MIN_GRAMS`), so it is dropped before
-        # the earlier article's tokens are recalled. Only with 3-word seeds, the length of the stored keys.
-        self._least_trigrams = (
-            min(REWORDED_MIN_GRAMS, -(-self.config.min_words // 3)) if self.config.align_k == 3 else 0
-        )
+        # A reworded candidate is dropped before the earlier article's tokens are recalled unless their trigram keys
+        # lie close together (`REWORDED_TRIGRAMS`, fewer for a `min_words` that 3-word seeds cover with fewer). Only
+        # with 3-word seeds, the length of the stored keys.
+        self._least_trigrams = min(REWORDED_TRIGRAMS, -(-self.config.min_words // 3)) if self.config.align_k == 3 else 0
         self._grams = GramStore(
             min(max(int(expected_bytes * _TRIGRAM_KEYS_PER_BYTE), 1 << 16), _MOST_PRESIZED_TRIGRAM_KEYS)
         )
@@ -356,7 +359,7 @@ class Scanner:
         )
         is_reworded = reworded.tolist()
         if self._least_trigrams and True in is_reworded:
-            keep = self._grams.sharing(signature.trigrams, candidates, reworded, self._least_trigrams)
+            keep = self._grams.sharing(signature.trigrams, candidates, reworded, REWORDED_SPAN, self._least_trigrams)
             candidates, reworded = candidates[keep], reworded[keep]
             is_reworded = reworded.tolist()
         near = self._documents.add(seq, minhash) if len(shingles) else []

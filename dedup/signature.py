@@ -214,10 +214,9 @@ def shared_density(
 
 
 @njit(cache=True)
-def shares_at_least(bits: U64Array, table: U32Array, other: U32Array, least: int) -> bool:
-    """Tell whether at least `least` keys of `other` (counted with repeats) are in the set (from `key_set`): dense
-    sharing whose span is all of `other`, and a run longer than it."""
-    return least <= 0 or shared_density(bits, table, other, len(other), least, len(other) + 1)[0]
+def shares_near(bits: U64Array, table: U32Array, other: U32Array, span: int, least: int) -> bool:
+    """Tell whether at least `least` of any `span` consecutive keys of `other` are in the set (from `key_set`)."""
+    return least <= 0 or shared_density(bits, table, other, span, least, len(other) + 1)[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------

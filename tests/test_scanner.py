@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dedup import Article, ScanConfig, Scanner
 from dedup.cluster import ORIGIN_PUBLISHED
-from dedup.records import BoolArray, I32Array
+from dedup.records import BoolArray, I32Array, Match
 from dedup.scanner import choose_candidates
 
 STORY = (
@@ -291,4 +291,22 @@ def test_a_rewrite_sharing_one_fingerprint_is_aligned_when_its_trigrams_lie_clos
 
     assert passages() == [(4, 319)]
     monkeypatch.setattr("dedup.scanner.DENSE_SPAN", 1)  # only a verbatim run would confirm the pair
+    assert passages() == []
+
+
+def test_a_pair_found_by_window_keys_alone_is_aligned_when_its_trigrams_lie_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    words = STORY.split()
+    # Every fourth word dropped: no 10-word run is left, but window keys and three-word runs close together are.
+    thinned = " ".join(w for i, w in enumerate(words) if i % 4 != 3)
+
+    def passages() -> list[Match]:
+        scanner = Scanner(ScanConfig(window_bands=2))
+        scanner.add(article("a", STORY))
+        return scanner.add(article("b", thinned)).passages
+
+    found = passages()
+    assert found and all(p.similarity < 0.9 for p in found)
+    monkeypatch.setattr("dedup.scanner.REWORDED_SPAN", 3)  # four trigrams never lie within three
     assert passages() == []

@@ -20,7 +20,7 @@ from dedup.signature import (
     passage_salts,
     sentence_breaks,
     shared_density,
-    shares_at_least,
+    shares_near,
     window_signatures,
 )
 from tests import reference
@@ -106,12 +106,13 @@ def test_key_set_holds_exactly_its_keys() -> None:
     assert shared_density(*table, np.array([7 + 2**16, 12345 + 2**20], dtype=np.uint32), 2, 1, 1) == (False, False)
 
 
-def test_shares_at_least_counts_every_occurrence() -> None:
+def test_shares_near_counts_every_occurrence_within_the_span() -> None:
     table = key_set(np.array([5, 6], dtype=np.uint32))
     other = np.array([5, 9, 5, 2**16 + 5, 6], dtype=np.uint32)
-    assert shares_at_least(*table, other, 3)
-    assert not shares_at_least(*table, other, 4)
-    assert shares_at_least(*table, other[:0], 0)
+    assert shares_near(*table, other, 5, 3)
+    assert not shares_near(*table, other, 5, 4)
+    assert not shares_near(*table, other, 4, 3)  # the three found occurrences stand five keys apart
+    assert shares_near(*table, other[:0], 5, 0)
 
 
 def test_shared_density_counts_keys_within_a_span_and_finds_runs() -> None:
