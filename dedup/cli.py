@@ -165,6 +165,13 @@ def cli() -> None:
     help="A window or sentence key held by this many articles stops producing candidates (a topic's common words).",
 )
 @click.option(
+    "--window-rare-df",
+    type=int,
+    default=DEFAULTS.window_rare_df,
+    show_default=True,
+    help="A window or sentence key held by at most this many earlier articles counts as two shared keys (0: off).",
+)
+@click.option(
     "--sentence-bands",
     type=int,
     default=DEFAULTS.sentence_bands,
@@ -206,7 +213,7 @@ def cli() -> None:
     "--reworded",
     is_flag=True,
     help="Settings for heavily reworded reuse (paraphrase, translation, summary): --window-bands 2 of 11-word "
-    "windows and --sentence-bands 8; an option given explicitly wins.",
+    "windows, --sentence-bands 8 and --window-rare-df 2; an option given explicitly wins.",
 )
 def scan(paths: tuple[str, ...], emit: str, output: IO[bytes], strict: bool, reworded: bool, **options: Any) -> None:
     """Scan articles from PATHS (JSON lines, .jsonl.gz, .txt files or folders; stdin when none) for reuse."""

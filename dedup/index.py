@@ -87,9 +87,10 @@ def _probe(
     fanout: int,
     collect: bool,
     insert: bool,
+    rare: int = 0,
 ) -> tuple[I32Array, I32Array, int, int]:
-    """Collect the (at most `fanout` most recent) articles under each key that is not saturated, then (if `insert`)
-    add `seq` under each key.
+    """Collect the (at most `fanout` most recent) articles under each key that is not saturated, each twice under a
+    key that at most `rare` of them hold, then (if `insert`) add `seq` under each key.
 
     A slot is 8 bytes: the key's 32-bit tag, and either its one article (as most keys have) or the head of a
     posting chain, each posting an article, the next posting and the chain's length from there. Returns the
@@ -115,10 +116,11 @@ def _probe(
         ref = np.int64(value) - 1  # the key's one article, when it has one
         if (value & _CHAIN) == 0:
             if collect and ref != seq:
-                if n == len(found):
-                    found = _grown(found)
-                found[n] = ref
-                n += 1
+                for _ in range(2 if rare >= 1 else 1):  # held by one article
+                    if n == len(found):
+                        found = _grown(found)
+                    found[n] = ref
+                    n += 1
             if not insert or ref == seq:
                 continue
             head, length = np.int64(-1), np.int64(1)
@@ -130,14 +132,16 @@ def _probe(
             if collect:
                 posting = head
                 walked = 0
+                weight = 2 if length <= rare else 1
                 while posting >= 0 and walked < fanout:
                     walked += 1
                     doc = postings[posting, 0]
                     if doc != seq:
-                        if n == len(found):
-                            found = _grown(found)
-                        found[n] = doc
-                        n += 1
+                        for _ in range(weight):
+                            if n == len(found):
+                                found = _grown(found)
+                            found[n] = doc
+                            n += 1
                     posting = postings[posting, 1]
             if not insert:
                 continue
@@ -205,13 +209,14 @@ class FingerprintIndex:
     Keys are told apart by their tags, so two keys with the same tag share one posting list. Among the 20 million
     keys of a 100,000-article stream, about one key in 200 shares its tag with another; the merged key only adds a
     candidate pair that alignment then checks (two articles sharing a fingerprint or window key by chance), while
-    the table is half the size of one holding whole keys, on a path whose cost is memory.
+    the table is half the size of one holding whole keys, on a path whose cost is memory. An article found under a
+    key that at most `rare` articles hold is counted twice (`WindowIndex`).
     """
 
-    def __init__(self, max_df: int, capacity: int = 1 << 16, fanout: int | None = None) -> None:
+    def __init__(self, max_df: int, capacity: int = 1 << 16, fanout: int | None = None, rare: int = 0) -> None:
         if max_df < 2:
             raise ValueError("max_df must be at least 2")
-        self.max_df = max_df
+        self.max_df, self.rare = max_df, rare
         self.fanout = max_df if fanout is None else fanout
         size = 1 << max(capacity - 1, 1).bit_length()
         self._table = _empty_table(size)
@@ -233,7 +238,7 @@ class FingerprintIndex:
     def counted(self, fingerprints: U64Array) -> tuple[I32Array, I32Array]:
         """Return the articles (sorted) sharing unsaturated fingerprints, and how many each shares."""
         docs, shared, _, _ = _probe(
-            self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False
+            self._table, self._postings, 0, 0, -1, fingerprints, self.max_df, self.fanout, True, False, self.rare
         )
         return docs, shared
 
@@ -256,6 +261,7 @@ class FingerprintIndex:
             self.fanout,
             collect,
             True,
+            self.rare,
         )
         return docs, shared
 
@@ -344,15 +350,16 @@ class WindowIndex:
 
     One shared key between two articles is weak evidence (two content words that happen to be the minima of a
     window in both); a reworded passage shares a key in many of its windows. So an earlier article is a candidate
-    only when it shares at least `min_shared` keys that are not saturated (held by `max_df` articles or more).
+    only when it shares at least `min_shared` keys that are not saturated (held by `max_df` articles or more). A key
+    that at most `rare` earlier articles hold (0: none) counts twice: the words of a passage, not of a topic.
     The keys live in the same flat table as the fingerprints.
     """
 
-    def __init__(self, max_df: int, min_shared: int, capacity: int = 1 << 12) -> None:
+    def __init__(self, max_df: int, min_shared: int, capacity: int = 1 << 12, rare: int = 0) -> None:
         if max_df < 2 or min_shared < 1:
             raise ValueError("max_df must be at least 2 and min_shared at least 1")
         self.max_df, self.min_shared = max_df, min_shared
-        self._table = FingerprintIndex(max_df, capacity=capacity)
+        self._table = FingerprintIndex(max_df, capacity=capacity, rare=rare)
 
     def __len__(self) -> int:
         return len(self._table)

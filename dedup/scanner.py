@@ -104,6 +104,8 @@ class ScanConfig:
         window_rows: MinHash rows per band: more rows keep articles that merely share a topic apart.
         window_max_df: a window or sentence key held by this many articles no longer makes candidates: it is the
             common words of a topic, not a passage.
+        window_rare_df: a window or sentence key that at most this many earlier articles hold counts twice toward
+            `window_min_shared`: a rare key is a passage's words, not a topic's (0 turns this off).
         sentence_bands: MinHash bands over each sentence's content-word set; a third candidate source for reuse
             reworded sentence by sentence (paraphrase, round-trip translation). 0 turns it off.
         sentence_rows: MinHash rows per sentence band.
@@ -144,6 +146,7 @@ class ScanConfig:
     window_min_shared: int = 2
     window_rows: int = 4
     window_max_df: int = 64
+    window_rare_df: int = 0
     sentence_bands: int = 0
     sentence_rows: int = 4
     sentence_words: int = 5
@@ -166,6 +169,7 @@ class ScanConfig:
             (0.0 < self.doc_threshold <= 1.0, "doc_threshold must be in (0, 1]"),
             (self.max_df >= 2, "max_df must be at least 2"),
             (self.window_max_df >= 2, "window_max_df must be at least 2"),
+            (self.window_rare_df >= 0, "window_rare_df must not be negative"),
             (self.boilerplate_articles >= 2, "boilerplate_articles must be at least 2"),
             (self.merge_gap >= 0, "merge_gap must not be negative"),
             (self.stitch_gap >= 0, "stitch_gap must not be negative"),
@@ -202,13 +206,15 @@ class ScanConfig:
 
 
 # Settings for heavily reworded reuse (paraphrase, round-trip translation, summary), as `--reworded` applies them:
-# two bands of 11-word windows and eight of sentences. A pair sharing one fingerprint is checked as with the
-# defaults: aligning every such pair instead (`verify_single` off) found no more on PAN (0.873 against 0.874) at
-# 1.07 times the CPU on news. README ("Measured", "Why these defaults") gives their figures and costs.
+# two bands of 11-word windows and eight of sentences, and a key that at most two earlier articles hold counts as
+# two. A pair sharing one fingerprint is checked as with the defaults: aligning every such pair instead
+# (`verify_single` off) found no more on PAN (0.873 against 0.874) at 1.07 times the CPU on news. README
+# ("Measured", "Why these defaults") gives their figures and costs.
 REWORDED: dict[str, int | float | bool] = {
     "window_bands": 2,
     "window_words": 11,
     "sentence_bands": 8,
+    "window_rare_df": 2,
 }
 
 
@@ -269,6 +275,7 @@ class Scanner:
             self.config.window_max_df,
             self.config.window_min_shared,
             _slots_for(expected_bytes * _WINDOW_KEYS_PER_BYTE * self.config.window_bands, 1 << 12),
+            self.config.window_rare_df,
         )
         self._documents = DocumentIndex(self.config.doc_threshold, self.config.num_perm)
         self._signer = Signer(
@@ -288,6 +295,7 @@ class Scanner:
             self.config.window_max_df,
             self.config.window_min_shared,
             _slots_for(expected_bytes * _SENTENCE_KEYS_PER_BYTE * self.config.sentence_bands, 1 << 12),
+            self.config.window_rare_df,
         )
         self.articles = ArticleStore(keep_texts)
         self._ids: set[str] = set()

@@ -128,6 +128,19 @@ def test_window_index_needs_min_shared_keys_and_leaves_out_saturated_ones() -> N
     assert len(index) == 4 and index.nbytes() > 0
 
 
+@pytest.mark.parametrize("rare", [0, 1, 2])
+def test_a_key_few_earlier_articles_hold_counts_twice(rare: int) -> None:
+    index = WindowIndex(max_df=64, min_shared=2, rare=rare)
+    index.insert(0, fingerprints(1, 2))
+    index.insert(1, fingerprints(2))
+    # Key 1 is held by one earlier article, key 2 by two.
+    docs, shared = index.add_counted(2, fingerprints(1, 9))
+    assert (docs.tolist(), shared.tolist()) == ([0], [2 if rare >= 1 else 1])
+    assert index.candidates(fingerprints(2)) == ([0, 1] if rare >= 2 else [])
+    docs, shared = index.add_counted(3, fingerprints(1))  # now held by articles 0 and 2
+    assert (docs.tolist(), shared.tolist()) == ([0, 2], [2, 2] if rare >= 2 else [1, 1])
+
+
 @given(
     st.dictionaries(st.integers(0, 50), st.integers(1, 9), max_size=15),
     st.dictionaries(st.integers(0, 50), st.integers(1, 9), max_size=15),

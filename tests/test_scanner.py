@@ -245,6 +245,8 @@ def test_sentence_keys_find_a_copy_reworded_in_every_sentence() -> None:
 
 
 def test_sentence_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="window_rare_df"):
+        ScanConfig(window_rare_df=-1)
     with pytest.raises(ValueError, match="sentence_rows"):
         ScanConfig(sentence_rows=9)
     with pytest.raises(ValueError, match="sentence_words"):
@@ -310,3 +312,23 @@ def test_a_pair_found_by_window_keys_alone_is_aligned_when_its_trigrams_lie_clos
     assert found and all(p.similarity < 0.9 for p in found)
     monkeypatch.setattr("dedup.scanner.REWORDED_SPAN", 3)  # four trigrams never lie within three
     assert passages() == []
+
+
+def test_window_keys_no_other_article_holds_count_twice() -> None:
+    from dedup.shingle import tokenize
+    from dedup.signature import Windower
+
+    words = STORY.split()
+    thinned = " ".join(w for i, w in enumerate(words) if i % 4 != 3)
+    config = ScanConfig()
+    windower = Windower(config.window_words, config.window_bands, config.window_rows, config.seed)
+    shared = len(np.intersect1d(windower.keys(tokenize(STORY).hashes), windower.keys(tokenize(thinned).hashes)))
+    assert shared >= 1
+
+    def passages(rare: int) -> list[Match]:
+        scanner = Scanner(ScanConfig(window_min_shared=shared + 1, window_rare_df=rare))
+        scanner.add(article("a", STORY))
+        return scanner.add(article("b", thinned)).passages
+
+    assert passages(0) == []  # one key short of a candidate
+    assert passages(1)
