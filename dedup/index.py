@@ -116,11 +116,7 @@ def _probe(
         ref = np.int64(value) - 1  # the key's one article, when it has one
         if (value & _CHAIN) == 0:
             if collect and ref != seq:
-                for _ in range(2 if rare >= 1 else 1):  # held by one article
-                    if n == len(found):
-                        found = _grown(found)
-                    found[n] = ref
-                    n += 1
+                found, n = _collect(found, n, ref, 2 if rare >= 1 else 1)  # the key's one article
             if not insert or ref == seq:
                 continue
             head, length = np.int64(-1), np.int64(1)
@@ -137,11 +133,7 @@ def _probe(
                     walked += 1
                     doc = postings[posting, 0]
                     if doc != seq:
-                        for _ in range(weight):
-                            if n == len(found):
-                                found = _grown(found)
-                            found[n] = doc
-                            n += 1
+                        found, n = _collect(found, n, doc, weight)
                     posting = postings[posting, 1]
             if not insert:
                 continue
@@ -157,6 +149,17 @@ def _probe(
         count += 1
     docs, shared = _runs(np.sort(found[:n]))
     return docs, shared, used, count
+
+
+@njit(cache=True, inline="always")
+def _collect(found: I32Array, n: int, doc: np.int64, copies: int) -> tuple[I32Array, int]:
+    """Append `doc` `copies` times to the first `n` entries of `found`, growing it when full."""
+    for _ in range(copies):
+        if n == len(found):
+            found = _grown(found)
+        found[n] = doc
+        n += 1
+    return found, n
 
 
 @njit(cache=True)
